@@ -1,0 +1,1 @@
+"""Parley: a Socratic negotiation coach that moves people from trust to stakes, risk and mechanisms."""

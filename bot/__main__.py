@@ -1,0 +1,7 @@
+"""`python -m bot` works exactly like the `parley` command."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

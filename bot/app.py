@@ -1,0 +1,85 @@
+"""The composition root: builds every long-lived resource once and hands it to the front ends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+
+from bot.coaching.coach import Coach
+from bot.coaching.planner import OfflineEngine, load_moves
+from bot.coaching.service import CoachService
+from bot.coaching.trust_lens import Lexicon, TrustLens
+from bot.knowledge.embeddings import MiniLMEmbedder
+from bot.knowledge.retrieval import HybridRetriever
+from bot.knowledge.store import AddReport, KnowledgeBase, open_chroma_client
+from bot.settings import Settings
+from bot.storage.conversations import ConversationStore
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Parley:
+    """Everything a front end needs, built once."""
+
+    settings: Settings
+    database: Database
+    knowledge: KnowledgeBase
+    retriever: HybridRetriever
+    coach: CoachService
+
+    async def aclose(self) -> None:
+        """Release the database connections."""
+        await self.database.close()
+
+
+def build_knowledge(settings: Settings, embedder: Embeddings | None = None) -> KnowledgeBase:
+    """Open the vector store with the offline embedder (blocking)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or MiniLMEmbedder(threads=settings.embedding_threads)
+    client = open_chroma_client(settings.data_dir, settings.chroma_host, settings.chroma_port)
+    return KnowledgeBase(client, embedder, settings.data_dir)
+
+
+def sync_shipped_knowledge(knowledge: KnowledgeBase, settings: Settings) -> AddReport:
+    """Index the configured knowledge folders: first start, and again whenever a file changed."""
+    total = AddReport()
+    for folder in settings.knowledge_dirs:
+        if not folder.exists():
+            log.warning("Knowledge folder %s does not exist; skipped.", folder)
+            continue
+        report = knowledge.sync_folder(folder)
+        total.added += report.added
+        total.replaced += report.replaced
+        total.failed += report.failed
+        total.chunks += report.chunks
+    for path, reason in total.failed:
+        log.warning("Knowledge file %s skipped: %s", path, reason)
+    return total
+
+
+def build_coach(settings: Settings, retriever: HybridRetriever) -> Coach:
+    """The coaching turn with the offline engine, its lexicon and question bank read from prompts/."""
+    lens = TrustLens(Lexicon.load(settings.prompts_dir / "trust_lens.yaml"))
+    engine = OfflineEngine(load_moves(settings.prompts_dir / "question_bank.yaml"))
+    return Coach(lens, retriever, engine, settings.max_message_chars, settings.top_k)
+
+
+async def build_app(
+    settings: Settings, *, sync_knowledge: bool = True, embedder: Embeddings | None = None
+) -> Parley:
+    """Build Parley's resources; blocking parts run in a worker thread."""
+    knowledge = await asyncio.to_thread(build_knowledge, settings, embedder)
+    if sync_knowledge:
+        await asyncio.to_thread(sync_shipped_knowledge, knowledge, settings)
+    retriever = HybridRetriever(knowledge)
+    coach = build_coach(settings, retriever)
+    database = Database(settings.sqlalchemy_url)
+    await database.connect()
+    return Parley(
+        settings, database, knowledge, retriever, CoachService(coach, ConversationStore(database))
+    )

@@ -1,0 +1,133 @@
+"""Plain data passed between the coaching core and its front ends (terminal, Discord, JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrieved piece of the knowledge base that a question can rest on."""
+
+    source: str
+    text: str
+    score: float
+    title: str = ""
+    chunk_id: str = ""
+
+    def excerpt(self, limit: int = 220) -> str:
+        """A short quotation for citations, cut at a word boundary."""
+        if len(self.text) <= limit:
+            return self.text
+        cut = self.text[:limit].rsplit(" ", 1)[0]
+        return cut.rstrip(",;:") + " …"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "text": self.text, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class TrustReading:
+    """What the trust lens saw in one message."""
+
+    relies_on_trust: bool
+    examining_risk: bool
+    cues: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    counterpart: str | None = None
+    promise: str | None = None
+    dropped_safeguard: str | None = None
+    mechanisms_named: tuple[str, ...] = ()
+    on_topic: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "relies_on_trust": self.relies_on_trust,
+            "examining_risk": self.examining_risk,
+            "cues": list(self.cues),
+            "counterpart": self.counterpart,
+            "promise": self.promise,
+            "dropped_safeguard": self.dropped_safeguard,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One Socratic question and the passage it is grounded in."""
+
+    text: str
+    dimension: str
+    move_id: str
+    socratic_type: str
+    passage: Passage
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Parley's answer to one user message."""
+
+    questions: tuple[Question, ...]
+    passages: tuple[Passage, ...]
+    trust: TrustReading
+    notices: tuple[str, ...] = ()
+    engine: str = "offline"
+
+    @property
+    def focus(self) -> list[str]:
+        """The dimensions the questions probe, in question order, without repeats."""
+        return list(dict.fromkeys(q.dimension for q in self.questions))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "questions": [q.text for q in self.questions],
+            "passages": [p.to_json() for p in self.passages],
+            "trust": self.trust.to_json(),
+            "focus": self.focus,
+            "citations": [
+                {"question": i, "source": q.passage.source, "text": q.passage.excerpt()}
+                for i, q in enumerate(self.questions)
+            ],
+            "notices": list(self.notices),
+            "engine": self.engine,
+        }
+
+
+@dataclass(slots=True)
+class Conversation:
+    """What Parley remembers of one conversation, so no question is asked twice."""
+
+    asked_moves: list[str] = field(default_factory=list)
+    asked_questions: list[str] = field(default_factory=list)
+    covered: list[str] = field(default_factory=list)
+    turns: int = 0
+
+    def record(self, turn: Turn) -> None:
+        """Remember the questions of a finished turn."""
+        self.turns += 1
+        for q in turn.questions:
+            self.asked_moves.append(q.move_id)
+            self.asked_questions.append(q.text)
+            if q.dimension not in self.covered:
+                self.covered.append(q.dimension)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "asked_moves": self.asked_moves,
+            "asked_questions": self.asked_questions,
+            "covered": self.covered,
+            "turns": self.turns,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Conversation:
+        return cls(
+            asked_moves=list(data.get("asked_moves", [])),
+            asked_questions=list(data.get("asked_questions", [])),
+            covered=list(data.get("covered", [])),
+            turns=int(data.get("turns", 0)),
+        )
+
+
+class InputRejected(ValueError):
+    """A message Parley cannot coach on; ``str(exc)`` is a plain reply for the user."""

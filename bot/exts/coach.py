@@ -1,0 +1,168 @@
+"""The Coach cog: ``/ask``, mentions that open a coaching thread, thread follow-ups and DMs.
+
+Thin by design: it decides where to answer and passes text to ``CoachService``; everything
+about what to ask lives in ``bot.coaching``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.exts.errors import report_message_error
+from bot.exts.render import render_turn, thread_name
+from bot.knowledge.store import GLOBAL_SCOPE
+
+if TYPE_CHECKING:
+    from bot.bot import ParleyBot
+    from bot.coaching.service import CoachService
+
+log = logging.getLogger(__name__)
+
+# Messages a person typed; joins, pins, thread notices and the like are not coaching input.
+_USER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+
+
+def thread_conversation_id(thread_id: int) -> str:
+    """The coaching conversation id of a Discord thread."""
+    return f"discord-thread:{thread_id}"
+
+
+def dm_conversation_id(channel_id: int) -> str:
+    """The coaching conversation id of a direct-message channel."""
+    return f"discord-dm:{channel_id}"
+
+
+def owner_id(user: discord.abc.User) -> str:
+    """How a Discord user is named as the owner of a conversation."""
+    return f"discord-user:{user.id}"
+
+
+def knowledge_scopes(guild: discord.Guild | None) -> tuple[str, ...]:
+    """The knowledge an answer may draw on: the shared base, plus the server's own documents.
+
+    The ``server:<id>`` form must match what ``parley knowledge add --server`` stores
+    (``bot.cli.scope_of``).
+    """
+    if guild is None:
+        return (GLOBAL_SCOPE,)
+    return (GLOBAL_SCOPE, f"server:{guild.id}")
+
+
+class Coach(commands.Cog):
+    """Routes Discord input to the coaching service and sends back its questions."""
+
+    def __init__(self, bot: commands.Bot, coach: CoachService) -> None:
+        self.bot = bot
+        self.coach = coach
+
+    @app_commands.command(name="ask", description="Describe a negotiation; get questions back.")
+    @app_commands.describe(question="Your situation or question, in your own words")
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        """Answer one question with Socratic questions and their sources."""
+        # Retrieval can take longer than Discord's 3-second window, so acknowledge first.
+        await interaction.response.defer(thinking=True)
+        turn = await self.coach.ask(question, scopes=knowledge_scopes(interaction.guild))
+        for content, embed in render_turn(turn).messages():
+            await interaction.followup.send(content, embed=embed)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer DMs, mentions (in a new thread) and messages in coaching threads."""
+        if not self._is_from_a_person(message):
+            return
+        channel = message.channel
+        if isinstance(channel, discord.DMChannel):
+            await self._answer(message, message.content, dm_conversation_id(channel.id))
+        elif isinstance(channel, discord.Thread):
+            await self._on_thread_message(message, channel)
+        elif self._mentions_me(message):
+            await self._open_thread(message)
+
+    def _is_from_a_person(self, message: discord.Message) -> bool:
+        """Skip bots (this one included), webhooks and system messages."""
+        return (
+            self.bot.user is not None
+            and not message.author.bot
+            and message.author.id != self.bot.user.id
+            and message.type in _USER_MESSAGE_TYPES
+        )
+
+    async def _on_thread_message(self, message: discord.Message, thread: discord.Thread) -> None:
+        """Answer in a coaching thread; a mention makes any other thread a coaching thread."""
+        conversation_id = thread_conversation_id(thread.id)
+        if not await self.coach.has_conversation(conversation_id):
+            if not self._mentions_me(message):
+                return
+            await self.coach.open_conversation(conversation_id, owner_id(message.author))
+        await self._answer(message, self._without_mentions(message), conversation_id)
+
+    async def _open_thread(self, message: discord.Message) -> None:
+        """Open a thread on the mentioning message, register it, and answer inside it."""
+        text = self._without_mentions(message)
+        try:
+            thread = await message.create_thread(name=thread_name(text))
+            conversation_id = thread_conversation_id(thread.id)
+            await self.coach.open_conversation(conversation_id, owner_id(message.author))
+        except Exception as exc:
+            await report_message_error(message.channel, exc, where="opening a coaching thread")
+            return
+        await self._answer(message, text, conversation_id, destination=thread)
+
+    async def _answer(
+        self,
+        message: discord.Message,
+        text: str,
+        conversation_id: str,
+        *,
+        destination: discord.abc.Messageable | None = None,
+    ) -> None:
+        """Coach on ``text`` and send the turn to ``destination`` (default: where it was said).
+
+        Failures are answered in the same place, through the shared error path.
+        """
+        destination = destination or message.channel
+        scopes = knowledge_scopes(message.guild)
+        try:
+            async with destination.typing():
+                turn = await self.coach.ask(text, conversation_id, scopes=scopes)
+            for content, embed in render_turn(turn).messages():
+                await destination.send(content, embed=embed)
+        except Exception as exc:
+            await report_message_error(destination, exc, where=f"conversation {conversation_id}")
+
+    def _mentions_me(self, message: discord.Message) -> bool:
+        """A direct mention of the bot or of its managed role; @everyone does not count."""
+        me = self.bot.user
+        if me is None:
+            return False
+        if any(user.id == me.id for user in message.mentions):
+            return True
+        return any(role.id in message.raw_role_mentions for role in self._my_roles(message))
+
+    def _without_mentions(self, message: discord.Message) -> str:
+        """The message text with the bot's own mention tokens removed."""
+        me = self.bot.user
+        if me is None:
+            return message.content
+        role_ids = "|".join(str(role.id) for role in self._my_roles(message))
+        pattern = rf"<@!?{me.id}>" + (rf"|<@&(?:{role_ids})>" if role_ids else "")
+        return re.sub(pattern, " ", message.content).strip()
+
+    @staticmethod
+    def _my_roles(message: discord.Message) -> list[discord.Role]:
+        """The roles Discord created for this bot in the message's guild (usually one)."""
+        me = message.guild.me if message.guild else None
+        if me is None:
+            return []
+        return [role for role in me.roles if role.is_bot_managed()]
+
+
+async def setup(bot: ParleyBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Coach(bot, bot.app.coach))

@@ -1,0 +1,1 @@
+"""The knowledge base: loading, chunking, embedding, storing and retrieving passages."""

@@ -1,0 +1,1 @@
+"""The SQL database: sessions and conversations, with schema migrations run by the program."""

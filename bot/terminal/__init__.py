@@ -1,0 +1,1 @@
+"""The terminal front end: one-shot `ask`, interactive `chat`, knowledge management."""

@@ -1,0 +1,60 @@
+"""Shared fixtures: real settings, a real Chroma store on disk, the real offline embedder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Parley, build_app, build_knowledge, sync_shipped_knowledge
+from bot.knowledge.embeddings import MiniLMEmbedder
+from bot.settings import REPO_ROOT, Settings
+
+ESSAY = REPO_ROOT.parent / "shared" / "corpus" / "ap-insight-56-trust.txt"
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test: the repo's knowledge and prompts, no .env, the given data dir."""
+    values = {"PARLEY_DATA_DIR": data_dir, "DISCORD_TOKEN": None, **overrides}
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    """The real int8 MiniLM model, loaded once for the whole run."""
+    return MiniLMEmbedder()
+
+
+@pytest.fixture(scope="session")
+def indexed_template(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Path:
+    """A data dir with the shipped knowledge indexed once; tests get their own copy."""
+    data_dir = tmp_path_factory.mktemp("template") / "data"
+    settings = make_settings(data_dir)
+    sync_shipped_knowledge(build_knowledge(settings, embedder), settings)
+    return data_dir
+
+
+@pytest.fixture
+def settings(tmp_path: Path, indexed_template: Path) -> Settings:
+    """Settings over a private copy of the indexed data dir."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(indexed_template, data_dir)
+    return make_settings(data_dir)
+
+
+@pytest.fixture
+async def parley_app(settings: Settings, embedder: MiniLMEmbedder) -> AsyncIterator[Parley]:
+    """The real app: Chroma on disk, SQLite sessions, offline engine."""
+    app = await build_app(settings, embedder=embedder)
+    yield app
+    await app.aclose()
+
+
+@pytest.fixture(scope="session")
+def essay_path() -> Path:
+    """The real essay from ../shared; tests that need it skip with a reason when absent."""
+    if not ESSAY.is_file():
+        pytest.skip(f"the essay is not at {ESSAY} (it is third-party text kept outside the repo)")
+    return ESSAY

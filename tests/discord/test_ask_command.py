@@ -1,0 +1,128 @@
+"""/ask through the real command tree, with only Discord's servers faked."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+from conftest import DEFERRED_WITH_SOURCE, EPHEMERAL, FakeDiscord, Request
+
+from bot.coaching.models import InputRejected, Passage, Question, TrustReading, Turn
+from bot.exts.errors import GENERIC_ERROR
+from bot.exts.render import MESSAGE_LIMIT
+
+CALLBACK = "POST /interactions/{webhook_id}/{webhook_token}/callback"
+FOLLOWUP = "POST /webhooks/{webhook_id}/{webhook_token}"
+DELETE_ORIGINAL = "DELETE /webhooks/{webhook_id}/{webhook_token}/messages/@original"
+
+SITUATION = "The seller seems honest, so I'll skip the inspection of the used car."
+
+
+def question_numbers(content: str) -> list[int]:
+    return [int(n) for n in re.findall(r"^\*\*(\d+)\.\*\* \S", content, re.MULTILINE)]
+
+
+def is_ephemeral(request: Request) -> bool:
+    return bool((request.json or {}).get("flags", 0) & EPHEMERAL)
+
+
+async def test_ask_answers_with_numbered_questions_and_a_citations_embed(
+    fake_discord: FakeDiscord,
+) -> None:
+    await fake_discord.slash("ask", question=SITUATION)
+
+    assert fake_discord.keys() == [CALLBACK, FOLLOWUP]
+    answer = fake_discord.sent(FOLLOWUP)[0]
+    body = answer.json or {}
+    numbers = question_numbers(body["content"])
+    assert 1 <= len(numbers) <= 3
+    assert numbers == list(range(1, len(numbers) + 1))
+    (embed,) = body["embeds"]
+    assert [field["name"].split(".")[0] for field in embed["fields"]] == [str(n) for n in numbers]
+    assert all(field["value"].strip() for field in embed["fields"])
+    assert not is_ephemeral(answer)
+    assert body["allowed_mentions"] == {"parse": []}  # quoted user text can't ping anyone
+
+
+async def test_ask_defers_before_asking_the_coach(
+    fake_discord: FakeDiscord, parley_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_before_ask: list[str] = []
+    real_ask = parley_app.coach.ask
+
+    async def spy(*args: Any, **kwargs: Any) -> Turn:
+        sent_before_ask.extend(fake_discord.keys())
+        return await real_ask(*args, **kwargs)
+
+    monkeypatch.setattr(parley_app.coach, "ask", spy)
+
+    await fake_discord.slash("ask", question=SITUATION)
+
+    assert sent_before_ask == [CALLBACK]
+    assert fake_discord.sent(CALLBACK)[0].json == {"type": DEFERRED_WITH_SOURCE}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t "])
+async def test_ask_with_a_blank_question_gets_the_rejection_privately(
+    fake_discord: FakeDiscord, parley_app: Any, question: str
+) -> None:
+    with pytest.raises(InputRejected) as rejected:
+        await parley_app.coach.ask(question)
+
+    await fake_discord.slash("ask", question=question)
+
+    # The public "thinking…" placeholder is removed so the reply can be ephemeral.
+    assert fake_discord.keys() == [CALLBACK, DELETE_ORIGINAL, FOLLOWUP]
+    reply = fake_discord.sent(FOLLOWUP)[0]
+    assert (reply.json or {})["content"] == str(rejected.value)
+    assert is_ephemeral(reply)
+    assert not (reply.json or {}).get("embeds")
+
+
+async def test_an_unexpected_error_gives_the_generic_message_and_logs_the_traceback(
+    fake_discord: FakeDiscord,
+    parley_app: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Turn:
+        raise RuntimeError("vector store exploded")
+
+    monkeypatch.setattr(parley_app.coach, "ask", broken)
+
+    with caplog.at_level(logging.ERROR, logger="bot.exts.errors"):
+        await fake_discord.slash("ask", question=SITUATION)
+
+    reply = fake_discord.sent(FOLLOWUP)[-1]
+    assert (reply.json or {})["content"] == GENERIC_ERROR
+    assert is_ephemeral(reply)
+    (record,) = [r for r in caplog.records if r.name == "bot.exts.errors"]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], RuntimeError)
+    assert "vector store exploded" in caplog.text  # the traceback is in the log...
+    assert "exploded" not in (reply.json or {})["content"]  # ...and not shown to the user
+
+
+async def test_a_long_answer_is_sent_as_several_messages_with_the_embed_last(
+    fake_discord: FakeDiscord, parley_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passage = Passage(source="essay.md", text="Trust is not a plan.", score=0.9)
+    questions = tuple(
+        Question(f"Question {n}: " + "and what then? " * 100, "risk", f"m{n}", "probe", passage)
+        for n in range(3)
+    )
+
+    async def long_turn(*args: Any, **kwargs: Any) -> Turn:
+        return Turn(questions, (passage,), TrustReading(True, False))
+
+    monkeypatch.setattr(parley_app.coach, "ask", long_turn)
+
+    await fake_discord.slash("ask", question=SITUATION)
+
+    bodies = [request.json or {} for request in fake_discord.sent(FOLLOWUP)]
+    assert len(bodies) > 1
+    assert all(len(body["content"]) <= MESSAGE_LIMIT for body in bodies)
+    assert [bool(body.get("embeds")) for body in bodies] == [False] * (len(bodies) - 1) + [True]
