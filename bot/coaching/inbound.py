@@ -111,6 +111,9 @@ def _strip_controls(text: str) -> str:
 
 
 def _looks_english(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch.isascii() for ch in letters) / len(letters) < 0.5:
+        return False  # mostly another script (CJK, Cyrillic, Arabic...)
     words = re.findall(r"[^\W\d_]+", text.lower())
     if len(words) < 4:
         return True  # too short to judge; don't nag

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,8 +105,12 @@ class Conversation:
 
     def record(self, turn: Turn) -> None:
         """Remember the questions of a finished turn."""
+        self.record_questions(turn.questions)
+
+    def record_questions(self, questions: Iterable[Question]) -> None:
+        """Remember questions asked, and the dimensions they covered."""
         self.turns += 1
-        for q in turn.questions:
+        for q in questions:
             self.asked_moves.append(q.move_id)
             self.asked_questions.append(q.text)
             if q.dimension not in self.covered:

@@ -7,15 +7,19 @@ import re
 from typing import Any
 
 import pytest
-from conftest import DEFERRED_WITH_SOURCE, EPHEMERAL, FakeDiscord, Request
 
 from bot.coaching.models import InputRejected, Passage, Question, TrustReading, Turn
 from bot.exts.errors import GENERIC_ERROR
 from bot.exts.render import MESSAGE_LIMIT
-
-CALLBACK = "POST /interactions/{webhook_id}/{webhook_token}/callback"
-FOLLOWUP = "POST /webhooks/{webhook_id}/{webhook_token}"
-DELETE_ORIGINAL = "DELETE /webhooks/{webhook_id}/{webhook_token}/messages/@original"
+from tests.discord.discord_fakes import (
+    DEFERRED_WITH_SOURCE,
+    DELETE_ORIGINAL,
+    EPHEMERAL,
+    FOLLOWUP,
+    INTERACTION_CALLBACK,
+    FakeDiscord,
+    Request,
+)
 
 SITUATION = "The seller seems honest, so I'll skip the inspection of the used car."
 
@@ -33,7 +37,7 @@ async def test_ask_answers_with_numbered_questions_and_a_citations_embed(
 ) -> None:
     await fake_discord.slash("ask", question=SITUATION)
 
-    assert fake_discord.keys() == [CALLBACK, FOLLOWUP]
+    assert fake_discord.keys() == [INTERACTION_CALLBACK, FOLLOWUP]
     answer = fake_discord.sent(FOLLOWUP)[0]
     body = answer.json or {}
     numbers = question_numbers(body["content"])
@@ -60,8 +64,8 @@ async def test_ask_defers_before_asking_the_coach(
 
     await fake_discord.slash("ask", question=SITUATION)
 
-    assert sent_before_ask == [CALLBACK]
-    assert fake_discord.sent(CALLBACK)[0].json == {"type": DEFERRED_WITH_SOURCE}
+    assert sent_before_ask == [INTERACTION_CALLBACK]
+    assert fake_discord.sent(INTERACTION_CALLBACK)[0].json == {"type": DEFERRED_WITH_SOURCE}
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t "])
@@ -74,7 +78,7 @@ async def test_ask_with_a_blank_question_gets_the_rejection_privately(
     await fake_discord.slash("ask", question=question)
 
     # The public "thinking…" placeholder is removed so the reply can be ephemeral.
-    assert fake_discord.keys() == [CALLBACK, DELETE_ORIGINAL, FOLLOWUP]
+    assert fake_discord.keys() == [INTERACTION_CALLBACK, DELETE_ORIGINAL, FOLLOWUP]
     reply = fake_discord.sent(FOLLOWUP)[0]
     assert (reply.json or {})["content"] == str(rejected.value)
     assert is_ephemeral(reply)

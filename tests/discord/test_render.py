@@ -52,9 +52,10 @@ def test_long_turns_split_into_messages_under_the_limit(count: int, length: int)
 
     assert len(rendered.contents) > 1
     assert all(len(content) <= MESSAGE_LIMIT for content in rendered.contents)
-    assert " ".join(rendered.contents).split() == " ".join(
-        f"**{n}.** {text}" for n, text in enumerate(texts, start=1)
-    ).split()
+    assert (
+        " ".join(rendered.contents).split()
+        == " ".join(f"**{n}.** {text}" for n, text in enumerate(texts, start=1)).split()
+    )
 
 
 def test_citations_go_under_the_last_message_only() -> None:
