@@ -107,8 +107,11 @@ async def cmd_knowledge_add(args: argparse.Namespace, settings: Settings) -> int
     """Ingest files and folders; report each failure by name."""
     knowledge = await asyncio.to_thread(build_knowledge, settings)
     report = await asyncio.to_thread(knowledge.add_paths, args.paths, scope=scope_of(args.server))
-    for label, paths in (("added", report.added), ("replaced", report.replaced),
-                         ("unchanged", report.unchanged)):  # fmt: skip
+    for label, paths in (
+        ("added", report.added),
+        ("replaced", report.replaced),
+        ("unchanged", report.unchanged),
+    ):
         for path in paths:
             print(f"{label}: {path}")
     for path, reason in report.failed:

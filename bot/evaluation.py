@@ -61,8 +61,11 @@ def score_lens(lens: TrustLens, cases: list[dict]) -> dict[str, float]:
         flags += (reading.relies_on_trust == case["relies"]) + (
             reading.examining_risk == case["examining"]
         )
-        for key, got in (("counterpart", reading.counterpart), ("promise", reading.promise),
-                         ("safeguard", reading.dropped_safeguard)):  # fmt: skip
+        for key, got in (
+            ("counterpart", reading.counterpart),
+            ("promise", reading.promise),
+            ("safeguard", reading.dropped_safeguard),
+        ):
             if key in case:
                 slot_total += 1
                 slots += bool(got) and case[key].lower() in got.lower()

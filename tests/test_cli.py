@@ -23,8 +23,13 @@ def parley(args: list[str], settings: Settings, cwd: Path, stdin: str = "", **en
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        input=stdin, capture_output=True, text=True, cwd=cwd, env=environment, timeout=120,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+    )
 
 
 def test_ask_json_stdin_prints_one_object_per_line_in_order(

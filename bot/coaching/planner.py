@@ -18,12 +18,28 @@ from bot.coaching.models import Conversation, Passage, Question, TrustReading
 from bot.knowledge.retrieval import tokenize
 
 DIMENSIONS = (
-    "stakes", "risk", "mechanism", "incentives", "security",
-    "resources", "control", "reputation", "time",
-)  # fmt: skip
+    "stakes",
+    "risk",
+    "mechanism",
+    "incentives",
+    "security",
+    "resources",
+    "control",
+    "reputation",
+    "time",
+)
 SOCRATIC_TYPES = ("clarify", "assumptions", "evidence", "viewpoints", "implications")
-TRIGGERS = ("character", "chemistry", "promise", "relationship", "gut", "dropped", "examining",
-            "offtopic", "any")  # fmt: skip
+TRIGGERS = (
+    "character",
+    "chemistry",
+    "promise",
+    "relationship",
+    "gut",
+    "dropped",
+    "examining",
+    "offtopic",
+    "any",
+)
 DEFAULT_COUNTERPART = "the other side"
 
 

@@ -35,8 +35,17 @@ async def test_json_shape_matches_the_published_interface(parley_app: Parley) ->
     assert {"source", "text", "score"} <= set(data["passages"][0])
     assert data["trust"]["relies_on_trust"] is True
     assert data["trust"]["cues"] == ["great chemistry"]
-    assert data["focus"] and set(data["focus"]) <= {"stakes", "risk", "mechanism", "incentives",
-        "security", "resources", "control", "reputation", "time"}  # fmt: skip
+    assert data["focus"] and set(data["focus"]) <= {
+        "stakes",
+        "risk",
+        "mechanism",
+        "incentives",
+        "security",
+        "resources",
+        "control",
+        "reputation",
+        "time",
+    }
 
 
 @pytest.mark.parametrize("message", HOSTILE)

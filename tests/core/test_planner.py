@@ -24,7 +24,7 @@ PASSAGES = (
         "Risk of things going wrong is spread by warranties and legal action.",
         0.8,
         chunk_id="a",
-    ),  # fmt: skip
+    ),
     Passage(
         "notes", "Verification on the ground: inspectors get access to sites.", 0.6, chunk_id="b"
     ),
@@ -161,8 +161,13 @@ def test_malformed_question_bank_is_refused_with_the_move_named(
 
 
 def test_every_shipped_template_fills_with_default_slots(moves: list[Move]) -> None:
-    slots = {"counterpart": "the seller", "Counterpart": "The seller", "promise": "x y",
-             "safeguard": "inspection", "cue": "seems honest"}  # fmt: skip
+    slots = {
+        "counterpart": "the seller",
+        "Counterpart": "The seller",
+        "promise": "x y",
+        "safeguard": "inspection",
+        "cue": "seems honest",
+    }
     for move in moves:
         for template in move.templates:
             assert template.format(**slots).endswith("?")

@@ -46,8 +46,14 @@ def test_with_the_essay_loaded_its_passages_come_before_the_digest(
     ranked = HybridRetriever(shipped).search(
         "leaders with personal chemistry; trust between presidents", k=10
     )
-    kinds = ["essay" if "ambassadorllp" in p.source and "digest" not in p.title.lower() else
-             "digest" if "digest" in p.title.lower() else "note" for p in ranked]  # fmt: skip
+    kinds = [
+        "essay"
+        if "ambassadorllp" in p.source and "digest" not in p.title.lower()
+        else "digest"
+        if "digest" in p.title.lower()
+        else "note"
+        for p in ranked
+    ]
     assert "essay" in kinds
     if "digest" in kinds:
         assert kinds.index("essay") < kinds.index("digest")
