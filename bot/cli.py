@@ -14,7 +14,13 @@ from bot.app import Parley, build_app, build_knowledge
 from bot.coaching.models import InputRejected
 from bot.coaching.planner import QuestionBankError
 from bot.knowledge.embeddings import EmbeddingModelMissing
-from bot.knowledge.store import GLOBAL_SCOPE, KnowledgeStoreError, wipe_store
+from bot.knowledge.store import (
+    GLOBAL_SCOPE,
+    KnowledgeStoreError,
+    scopes_for,
+    server_scope,
+    wipe_store,
+)
 from bot.settings import Settings
 from bot.storage.database import DatabaseUnavailable
 from bot.terminal.render import render_turn
@@ -30,13 +36,13 @@ NO_TOKEN = (
 
 def scope_of(server: int | None) -> str:
     """The knowledge scope of a Discord server, or the global one."""
-    return f"server:{server}" if server else GLOBAL_SCOPE
+    return server_scope(server) if server else GLOBAL_SCOPE
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one message, or one per stdin line with `-`."""
     app = await build_app(settings)
-    scopes = (GLOBAL_SCOPE, scope_of(args.server)) if args.server else (GLOBAL_SCOPE,)
+    scopes = scopes_for(args.server)
     try:
         if args.text == "-":
             for line in sys.stdin:

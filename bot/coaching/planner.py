@@ -15,7 +15,7 @@ from typing import Protocol
 import yaml
 
 from bot.coaching.models import Conversation, Passage, Question, TrustReading
-from bot.knowledge.retrieval import tokenize
+from bot.knowledge.retrieval import token_set, tokenize
 
 DIMENSIONS = (
     "stakes",
@@ -220,8 +220,7 @@ def _ground(move: Move, passages: tuple[Passage, ...], used: set[str]) -> Passag
     """The retrieved passage that best fits the move's anchor, preferring fresh citations."""
 
     def fit(passage: Passage) -> float:
-        words = set(tokenize(passage.text))
-        overlap = len(move.anchor & words) / max(1, len(move.anchor))
+        overlap = len(move.anchor & token_set(passage.text)) / max(1, len(move.anchor))
         return passage.score + 0.6 * overlap - (0.3 if passage.chunk_id in used else 0.0)
 
     return max(passages, key=fit)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Collection
+from weakref import WeakValueDictionary
 
 from bot.coaching.coach import Coach
 from bot.coaching.models import Conversation, Turn
@@ -18,8 +18,11 @@ class CoachService:
     def __init__(self, coach: Coach, conversations: ConversationStore) -> None:
         self.coach = coach
         self._conversations = conversations
-        # Two quick messages in one thread must not both read the same "asked" list.
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Two quick messages in one thread must not both read the same "asked" list; locks
+        # vanish once no turn holds them, so the table does not grow with every thread seen.
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        # Every message in every visible thread asks "is this ours?": remember the yeses.
+        self._known: set[str] = set()
 
     async def ask(
         self,
@@ -32,18 +35,30 @@ class CoachService:
         """One coaching turn; raises ``InputRejected`` with a user-facing message."""
         if conversation_id is None:
             return await asyncio.to_thread(self.coach.turn, text, None, k=k, scopes=scopes)
-        async with self._locks[conversation_id]:
+        async with self._lock_for(conversation_id):
             conversation = await self._conversations.load(conversation_id) or Conversation()
             turn = await asyncio.to_thread(self.coach.turn, text, conversation, k=k, scopes=scopes)
             conversation.record(turn)
             await self._conversations.save(conversation_id, conversation)
         return turn
 
+    def _lock_for(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = self._locks[conversation_id] = asyncio.Lock()
+        return lock
+
     async def open_conversation(self, conversation_id: str, owner: str) -> None:
         """Remember a conversation (e.g. a Discord thread) as one Parley coaches in."""
         if not await self._conversations.exists(conversation_id):
             await self._conversations.save(conversation_id, Conversation(), owner=owner)
+        self._known.add(conversation_id)
 
     async def has_conversation(self, conversation_id: str) -> bool:
         """True for conversations opened by Parley."""
-        return await self._conversations.exists(conversation_id)
+        if conversation_id in self._known:
+            return True
+        found = await self._conversations.exists(conversation_id)
+        if found:
+            self._known.add(conversation_id)
+        return found

@@ -6,7 +6,6 @@ about what to ask lives in ``bot.coaching``.
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -14,15 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts.errors import report_message_error
+from bot.exts.errors import mark_answer_started, report_message_error
 from bot.exts.render import render_turn, thread_name
-from bot.knowledge.store import GLOBAL_SCOPE
+from bot.knowledge.store import scopes_for
 
 if TYPE_CHECKING:
     from bot.bot import ParleyBot
     from bot.coaching.service import CoachService
-
-log = logging.getLogger(__name__)
 
 # Messages a person typed; joins, pins, thread notices and the like are not coaching input.
 _USER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -44,14 +41,8 @@ def owner_id(user: discord.abc.User) -> str:
 
 
 def knowledge_scopes(guild: discord.Guild | None) -> tuple[str, ...]:
-    """The knowledge an answer may draw on: the shared base, plus the server's own documents.
-
-    The ``server:<id>`` form must match what ``parley knowledge add --server`` stores
-    (``bot.cli.scope_of``).
-    """
-    if guild is None:
-        return (GLOBAL_SCOPE,)
-    return (GLOBAL_SCOPE, f"server:{guild.id}")
+    """The knowledge an answer may draw on: the shared base, plus the server's own documents."""
+    return scopes_for(guild.id if guild else None)
 
 
 class Coach(commands.Cog):
@@ -70,6 +61,7 @@ class Coach(commands.Cog):
         turn = await self.coach.ask(question, scopes=knowledge_scopes(interaction.guild))
         for content, embed in render_turn(turn).messages():
             await interaction.followup.send(content, embed=embed)
+            mark_answer_started(interaction)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -78,7 +70,8 @@ class Coach(commands.Cog):
             return
         channel = message.channel
         if isinstance(channel, discord.DMChannel):
-            await self._answer(message, message.content, dm_conversation_id(channel.id))
+            text = self._without_mentions(message)
+            await self._answer(message, text, dm_conversation_id(channel.id))
         elif isinstance(channel, discord.Thread):
             await self._on_thread_message(message, channel)
         elif self._mentions_me(message):

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Set in ``Interaction.extras`` once a follow-up has replaced the "thinking…" placeholder.
+_ANSWER_STARTED = "parley.answer_started"
+
 GENERIC_ERROR = "Something went wrong on my side; the team has the details. Please try again."
 FORBIDDEN_ERROR = "I don't have permission to do that here. A server admin can check my role."
 CHECK_FAILED = "You can't use that command here."
@@ -68,10 +71,10 @@ def explain(error: BaseException) -> ErrorReply | None:
         seconds = max(1, math.ceil(error.retry_after))
         return ErrorReply(f"You're going a bit fast. Please try again in {seconds} s.")
     if isinstance(error, app_commands.MissingPermissions | commands.MissingPermissions):
-        return ErrorReply(f"You need the {_permissions(error.missing_permissions)} permission.")
+        return ErrorReply(f"You need {_permissions(error.missing_permissions)}.")
     if isinstance(error, app_commands.BotMissingPermissions | commands.BotMissingPermissions):
         needed = _permissions(error.missing_permissions)
-        return ErrorReply(f"I need the {needed} permission here; a server admin can grant it.")
+        return ErrorReply(f"I need {needed} here; a server admin can grant it.")
     if isinstance(error, app_commands.CheckFailure | commands.CheckFailure):
         return ErrorReply(CHECK_FAILED)
     if isinstance(error, commands.DisabledCommand):
@@ -87,7 +90,9 @@ def explain(error: BaseException) -> ErrorReply | None:
 def log_error(error: BaseException, reply: ErrorReply | None, where: str) -> None:
     """Log the traceback of unexpected errors; expected ones get one line."""
     original = unwrap(error)
-    if reply is not None and reply.unexpected:
+    if reply is None:  # e.g. every coaching mention is an "unknown command": not news
+        log.debug("Ignored in %s: %r", where, original)
+    elif reply.unexpected:
         log.error("Error in %s", where, exc_info=original)
     else:
         log.info("Refused in %s: %s: %s", where, type(original).__name__, original)
@@ -120,13 +125,19 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     if not response.is_done():
         await response.send_message(text, ephemeral=True)
         return
-    if response.type is discord.InteractionResponseType.deferred_channel_message:
+    placeholder = response.type is discord.InteractionResponseType.deferred_channel_message
+    if placeholder and not interaction.extras.get(_ANSWER_STARTED):
         # The first follow-up after a defer replaces the "thinking…" message and keeps the
         # defer's visibility, so after a public defer the error would be public. Deleting the
         # placeholder first lets the follow-up be a fresh ephemeral message.
         with contextlib.suppress(discord.HTTPException):
             await interaction.delete_original_response()
     await interaction.followup.send(text, ephemeral=True)
+
+
+def mark_answer_started(interaction: discord.Interaction) -> None:
+    """Note that the deferred placeholder now holds (part of) the answer: keep it on error."""
+    interaction.extras[_ANSWER_STARTED] = True
 
 
 async def report_message_error(
@@ -168,5 +179,8 @@ async def setup(bot: ParleyBot) -> None:
 
 
 def _permissions(names: list[str]) -> str:
-    """``["manage_threads", "embed_links"]`` → ``"Manage Threads, Embed Links"``."""
-    return ", ".join(name.replace("_", " ").title() for name in names)
+    """``["manage_threads", "embed_links"]`` → ``"the Manage Threads and Embed Links permissions"``."""
+    titles = [name.replace("_", " ").title() for name in names]
+    if len(titles) == 1:
+        return f"the {titles[0]} permission"
+    return f"the {', '.join(titles[:-1])} and {titles[-1]} permissions"

@@ -19,7 +19,7 @@ from tokenizers import Tokenizer
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MAX_TOKENS = 256
-BATCH_SIZE = 32
+BATCH_SIZE = 16
 _TOKENIZER_IN_PACKAGE = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 
 
@@ -82,10 +82,13 @@ class MiniLMEmbedder(Embeddings):
         self._cached_query = lru_cache(maxsize=512)(self._embed_one)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Embed many texts, in batches."""
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), BATCH_SIZE):
-            vectors.extend(self.encode(texts[start : start + BATCH_SIZE]).tolist())
+        """Embed many texts in batches of similar length, so little time goes on padding."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            for i, vector in zip(batch, self.encode([texts[i] for i in batch]), strict=True):
+                vectors[i] = vector.tolist()
         return vectors
 
     def embed_query(self, text: str) -> list[float]:

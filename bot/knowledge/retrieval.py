@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -111,6 +112,12 @@ _STOP = frozenset(
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
+def token_set(text: str) -> frozenset[str]:
+    """The distinct tokens of a text, cached: passages are scored against many questions."""
+    return frozenset(tokenize(text))
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case word stems without stop words (a light suffix strip, enough for BM25)."""
     words = _WORD.findall(text.lower().replace("’", "'"))
@@ -169,6 +176,7 @@ class _Index:
     position: dict[str, int]
     bm25: BM25
     demoted: np.ndarray  # True for digest chunks whose original is loaded
+    scopes: frozenset[str]
 
 
 class HybridRetriever:
@@ -203,14 +211,15 @@ class HybridRetriever:
     def _vector_scores(self, index: _Index, query: str, scopes: Collection[str]) -> np.ndarray:
         """Cosine similarity from Chroma for the nearest candidates; 0 for the rest."""
         cosine = np.zeros(len(index.chunks), dtype=np.float32)
-        where = {"scope": {"$in": list(scopes)}}
-        hits = self._kb.vectors.similarity_search_with_score(
-            query, k=min(CANDIDATES, len(index.chunks)), filter=where
-        )
-        for doc, distance in hits:
-            pos = index.position.get(doc.id or "")
+        # A metadata filter costs Chroma a SQL pass; skip it when every stored scope is allowed
+        # (out-of-scope hits are masked after fusion anyway, so this is only about recall).
+        where = None if index.scopes <= set(scopes) else {"scope": {"$in": list(scopes)}}
+        for chunk_id, distance in self._kb.nearest(
+            query, min(CANDIDATES, len(index.chunks)), where
+        ):
+            pos = index.position.get(chunk_id)
             if pos is not None:
-                cosine[pos] = 1.0 - float(distance)  # the collection uses cosine distance
+                cosine[pos] = 1.0 - distance  # the collection uses cosine distance
         return cosine
 
     def _current_index(self) -> _Index:
@@ -254,7 +263,8 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     )
     bm25 = BM25([tokenize(f"{c.meta.get('title', '')} {c.text}") for c in chunks])
     position = {c.id: i for i, c in enumerate(chunks)}
-    return _Index(kb.version, chunks, position, bm25, demoted)
+    scopes = frozenset(c.meta.get("scope", GLOBAL_SCOPE) for c in chunks)
+    return _Index(kb.version, chunks, position, bm25, demoted, scopes)
 
 
 def _to_passage(chunk: StoredChunk, score: float) -> Passage:

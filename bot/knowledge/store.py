@@ -31,6 +31,16 @@ COLLECTION = "parley-knowledge"
 GLOBAL_SCOPE = "global"
 
 
+def server_scope(server_id: int) -> str:
+    """The knowledge scope of one Discord server's own notes."""
+    return f"server:{server_id}"
+
+
+def scopes_for(server_id: int | None) -> tuple[str, ...]:
+    """What a server may read: the shared knowledge plus its own notes."""
+    return (GLOBAL_SCOPE,) if server_id is None else (GLOBAL_SCOPE, server_scope(server_id))
+
+
 class KnowledgeStoreError(RuntimeError):
     """The store cannot be opened or used; the message says how to recover."""
 
@@ -212,6 +222,20 @@ class KnowledgeBase:
             StoredChunk(i, t, m)
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
+
+    def nearest(
+        self, query: str, n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine distances of the n passages nearest to ``query``.
+
+        Asks the collection for distances only: the texts are already in memory, and fetching
+        documents and metadata through the langchain wrapper triples the query time.
+        """
+        embedding = self._embedder.embed_query(query)
+        got = self._collection.query(
+            query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
+        )
+        return list(zip(got["ids"][0], map(float, got["distances"][0]), strict=True))
 
     def count(self) -> int:
         """Number of stored passages."""

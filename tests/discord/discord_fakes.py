@@ -84,6 +84,7 @@ class FakeDiscord:
     def __init__(self, bot: ParleyBot) -> None:
         self.bot = bot
         self.requests: list[Request] = []
+        self._failures: dict[str, list[int]] = {}
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Put this fake where discord.py would hand requests to aiohttp."""
@@ -102,9 +103,13 @@ class FakeDiscord:
         """The recorded requests with the given key, in order."""
         return [request for request in self.requests if request.key == key]
 
-    def keys(self) -> list[str]:
+    def calls(self) -> list[str]:
         """The keys of all recorded requests, in order (login and sync excluded)."""
         return [r.key for r in self.requests if r.key not in _STARTUP_KEYS]
+
+    def fail(self, key: str, *, after: int = 0) -> None:
+        """Make the next request with ``key`` fail with a 500, after ``after`` successes."""
+        self._failures.setdefault(key, []).append(len(self.sent(key)) + after)
 
     def clear(self) -> None:
         """Forget what was recorded so far."""
@@ -139,7 +144,10 @@ class FakeDiscord:
 
     def _answer(self, route: Route, body: Payload | None, params: dict[str, Any] | None) -> Any:
         request = Request(route.method, route.path, _route_args(route), body, params)
+        position = len(self.sent(request.key))
         self.requests.append(request)
+        if position in self._failures.get(request.key, []):
+            raise discord.HTTPException(_FailedResponse(), {"code": 0, "message": "fake failure"})
         handler = _HANDLERS.get(request.key)
         if handler is None:
             raise UnexpectedRequest(f"the fake Discord does not serve {request.key}")
@@ -414,6 +422,13 @@ _HANDLERS = {
     EDIT_ORIGINAL: FakeDiscord._webhook_message,
     DELETE_ORIGINAL: FakeDiscord._no_content,
 }
+
+
+class _FailedResponse:
+    """Just enough of an aiohttp response for ``discord.HTTPException``."""
+
+    status = 500
+    reason = "Internal Server Error"
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False) -> Payload:

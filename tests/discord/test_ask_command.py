@@ -37,7 +37,7 @@ async def test_ask_answers_with_numbered_questions_and_a_citations_embed(
 ) -> None:
     await fake_discord.slash("ask", question=SITUATION)
 
-    assert fake_discord.keys() == [INTERACTION_CALLBACK, FOLLOWUP]
+    assert fake_discord.calls() == [INTERACTION_CALLBACK, FOLLOWUP]
     answer = fake_discord.sent(FOLLOWUP)[0]
     body = answer.json or {}
     numbers = question_numbers(body["content"])
@@ -57,7 +57,7 @@ async def test_ask_defers_before_asking_the_coach(
     real_ask = parley_app.coach.ask
 
     async def spy(*args: Any, **kwargs: Any) -> Turn:
-        sent_before_ask.extend(fake_discord.keys())
+        sent_before_ask.extend(fake_discord.calls())
         return await real_ask(*args, **kwargs)
 
     monkeypatch.setattr(parley_app.coach, "ask", spy)
@@ -78,7 +78,7 @@ async def test_ask_with_a_blank_question_gets_the_rejection_privately(
     await fake_discord.slash("ask", question=question)
 
     # The public "thinking…" placeholder is removed so the reply can be ephemeral.
-    assert fake_discord.keys() == [INTERACTION_CALLBACK, DELETE_ORIGINAL, FOLLOWUP]
+    assert fake_discord.calls() == [INTERACTION_CALLBACK, DELETE_ORIGINAL, FOLLOWUP]
     reply = fake_discord.sent(FOLLOWUP)[0]
     assert (reply.json or {})["content"] == str(rejected.value)
     assert is_ephemeral(reply)
@@ -130,3 +130,27 @@ async def test_a_long_answer_is_sent_as_several_messages_with_the_embed_last(
     assert len(bodies) > 1
     assert all(len(body["content"]) <= MESSAGE_LIMIT for body in bodies)
     assert [bool(body.get("embeds")) for body in bodies] == [False] * (len(bodies) - 1) + [True]
+
+
+async def test_an_error_after_part_of_the_answer_keeps_that_part(
+    fake_discord: FakeDiscord, parley_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passage = Passage(source="essay.md", text="Trust is not a plan.", score=0.9)
+    questions = tuple(
+        Question(f"Question {n}: " + "and what then? " * 100, "risk", f"m{n}", "probe", passage)
+        for n in range(3)
+    )
+
+    async def long_turn(*args: Any, **kwargs: Any) -> Turn:
+        return Turn(questions, (passage,), TrustReading(True, False))
+
+    monkeypatch.setattr(parley_app.coach, "ask", long_turn)
+    fake_discord.fail(FOLLOWUP, after=1)  # the first part arrives, the second does not
+
+    await fake_discord.slash("ask", question=SITUATION)
+
+    assert DELETE_ORIGINAL not in fake_discord.calls()
+    first, _failed, error = fake_discord.sent(FOLLOWUP)
+    assert (first.json or {})["content"].startswith("**1.**")
+    assert (error.json or {})["content"] == GENERIC_ERROR
+    assert is_ephemeral(error)

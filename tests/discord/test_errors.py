@@ -56,7 +56,7 @@ COOLDOWN = app_commands.Cooldown(1, 60)
         ),
         (
             commands.MissingPermissions(["manage_messages", "embed_links"]),
-            ErrorReply("You need the Manage Messages, Embed Links permission."),
+            ErrorReply("You need the Manage Messages and Embed Links permissions."),
         ),
         (
             app_commands.BotMissingPermissions(["create_public_threads"]),

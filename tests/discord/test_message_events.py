@@ -51,7 +51,7 @@ async def test_a_mention_opens_a_thread_and_answers_there(
 ) -> None:
     await fake_discord.guild_message(SITUATION, mention=mention)
 
-    assert fake_discord.keys() == [START_THREAD, TYPING, SEND_MESSAGE]
+    assert fake_discord.calls() == [START_THREAD, TYPING, SEND_MESSAGE]
     (start,) = fake_discord.sent(START_THREAD)
     assert channel_of(start) == TEXT_CHANNEL_ID
     name = (start.json or {})["name"]
@@ -72,7 +72,7 @@ async def test_a_follow_up_in_a_coaching_thread_is_answered_without_a_mention(
 
     await fake_discord.guild_message(FOLLOW_UP, channel_id=thread_id)
 
-    assert fake_discord.keys() == [TYPING, SEND_MESSAGE]
+    assert fake_discord.calls() == [TYPING, SEND_MESSAGE]
     (answer,) = fake_discord.sent(SEND_MESSAGE)
     assert channel_of(answer) == thread_id
     assert question_numbers(answer)
@@ -93,7 +93,7 @@ async def test_messages_from_bots_are_ignored(
     else:
         await fake_discord.guild_message(SITUATION, author=author, mention="bot")
 
-    assert fake_discord.keys() == []
+    assert fake_discord.calls() == []
 
 
 @pytest.mark.parametrize("where", ["text channel", "unregistered thread"])
@@ -108,7 +108,7 @@ async def test_messages_outside_coaching_threads_without_a_mention_are_ignored(
 
     await fake_discord.guild_message(SITUATION, channel_id=channel_id, mention=mention)
 
-    assert fake_discord.keys() == []
+    assert fake_discord.calls() == []
 
 
 async def test_a_mention_in_another_thread_makes_it_a_coaching_thread(
@@ -120,7 +120,7 @@ async def test_a_mention_in_another_thread_makes_it_a_coaching_thread(
     await fake_discord.guild_message(SITUATION, channel_id=thread_id, mention="bot")
 
     # No thread inside a thread: the answer goes right there.
-    assert fake_discord.keys() == [TYPING, SEND_MESSAGE]
+    assert fake_discord.calls() == [TYPING, SEND_MESSAGE]
     assert channel_of(fake_discord.sent(SEND_MESSAGE)[0]) == thread_id
     assert await parley_app.coach.has_conversation(f"discord-thread:{thread_id}")
 
@@ -132,7 +132,7 @@ async def test_a_direct_message_is_answered_in_the_dm(
 
     await fake_discord.direct_message(SITUATION, channel_id=dm_id)
 
-    assert fake_discord.keys() == [TYPING, SEND_MESSAGE]
+    assert fake_discord.calls() == [TYPING, SEND_MESSAGE]
     (answer,) = fake_discord.sent(SEND_MESSAGE)
     assert channel_of(answer) == dm_id
     assert question_numbers(answer)
