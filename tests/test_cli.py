@@ -85,3 +85,10 @@ def test_rebuild_recovers_a_corrupt_store(
         path.write_bytes(b"garbage" * 1000)
     assert parley(args, settings, tmp_path).returncode == 0
     assert parley(["ask", "He seems honest."], settings, tmp_path).returncode == 0
+
+
+def test_damaged_session_database_gets_a_plain_message(settings: Settings, tmp_path: Path) -> None:
+    (settings.data_dir / "parley.db").write_bytes(b"not sqlite at all" * 500)
+    result = parley(["ask", "He seems honest."], settings, tmp_path)
+    assert result.returncode == 2
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr

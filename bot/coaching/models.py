@@ -102,10 +102,12 @@ class Conversation:
     asked_questions: list[str] = field(default_factory=list)
     covered: list[str] = field(default_factory=list)
     turns: int = 0
+    counterpart: str | None = None  # who the user is dealing with, once they have said so
 
     def record(self, turn: Turn) -> None:
         """Remember the questions of a finished turn."""
         self.record_questions(turn.questions)
+        self.counterpart = turn.trust.counterpart or self.counterpart
 
     def record_questions(self, questions: Iterable[Question]) -> None:
         """Remember questions asked, and the dimensions they covered."""
@@ -122,6 +124,7 @@ class Conversation:
             "asked_questions": self.asked_questions,
             "covered": self.covered,
             "turns": self.turns,
+            "counterpart": self.counterpart,
         }
 
     @classmethod
@@ -131,6 +134,7 @@ class Conversation:
             asked_questions=list(data.get("asked_questions", [])),
             covered=list(data.get("covered", [])),
             turns=int(data.get("turns", 0)),
+            counterpart=data.get("counterpart"),
         )
 
 

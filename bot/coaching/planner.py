@@ -129,9 +129,11 @@ class OfflineEngine:
 
     def plan(self, request: PlanRequest) -> list[Question]:
         """Choose up to ``max_questions`` moves with distinct dimensions and ground each one."""
-        slots = _slots(request.reading)
-        triggers = _triggers(request.reading)
-        count = min(request.max_questions, _question_count(request.reading))
+        slots = _slots(request.reading, request.conversation)
+        # Within a conversation a short reply ("he never let us down") is still on topic.
+        ongoing = request.conversation.turns > 0
+        triggers = _triggers(request.reading, ongoing)
+        count = min(request.max_questions, _question_count(request.reading, ongoing))
         ranked = self._rank(request, slots, triggers)
         questions: list[Question] = []
         used_passages: set[str] = set()
@@ -173,27 +175,28 @@ def _applies(move: Move, triggers: set[str]) -> bool:
     return "offtopic" not in move.when and ("any" in move.when or bool(triggers & set(move.when)))
 
 
-def _triggers(reading: TrustReading) -> set[str]:
+def _triggers(reading: TrustReading, ongoing: bool) -> set[str]:
     triggers = set(reading.categories)
     if reading.dropped_safeguard:
         triggers.add("dropped")
     if reading.examining_risk:
         triggers.add("examining")
-    if not reading.on_topic:
+    if not reading.on_topic and not ongoing:
         triggers.add("offtopic")
     return triggers
 
 
-def _question_count(reading: TrustReading) -> int:
-    if not reading.on_topic:
+def _question_count(reading: TrustReading, ongoing: bool) -> int:
+    if not reading.on_topic and not ongoing:
         return 1
     if reading.relies_on_trust:
         return 3
     return 2
 
 
-def _slots(reading: TrustReading) -> dict[str, str]:
-    slots = {"counterpart": reading.counterpart or DEFAULT_COUNTERPART}
+def _slots(reading: TrustReading, conversation: Conversation) -> dict[str, str]:
+    counterpart = reading.counterpart or conversation.counterpart or DEFAULT_COUNTERPART
+    slots = {"counterpart": counterpart}
     if reading.promise:
         slots["promise"] = reading.promise
     if reading.dropped_safeguard:
@@ -221,7 +224,9 @@ def _ground(move: Move, passages: tuple[Passage, ...], used: set[str]) -> Passag
 
     def fit(passage: Passage) -> float:
         overlap = len(move.anchor & token_set(passage.text)) / max(1, len(move.anchor))
-        return passage.score + 0.6 * overlap - (0.3 if passage.chunk_id in used else 0.0)
+        value = passage.score + 0.6 * overlap - (0.3 if passage.chunk_id in used else 0.0)
+        # A passage that is itself a list of questions is no evidence for a question.
+        return value - (0.3 if passage.text.count("?") >= 3 else 0.0)
 
     return max(passages, key=fit)
 

@@ -55,8 +55,11 @@ divergence_rounds = sa.Table(
     sa.Column("message_id", sa.BigInteger, nullable=True),  # the message with the buttons
     sa.Column("facilitator_id", sa.BigInteger, nullable=False),
     sa.Column("scenario_key", sa.String(300), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("scenario_text", sa.Text, nullable=False),
     sa.Column("counterpart", sa.String(100), nullable=True),
-    sa.Column("questions", sa.JSON, nullable=False),  # the prompt's questions, never re-asked
+    # The prompt's questions ({"text", "move_id", "dimension"}), so the follow-up is a new one.
+    sa.Column("questions", sa.JSON, nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # "open" or "closed"
     sa.Column("closes_at", sa.DateTime(timezone=True), nullable=True, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -57,6 +57,12 @@ def describe_failure(url: str, exc: BaseException) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text:
         return "The session database is busy (locked by another process). Try again in a moment."
+    if "not a database" in text or "malformed" in text:
+        where = url.split(":///", 1)[-1]
+        return (
+            f"The session database {where} is damaged. Move it aside and start again; Parley "
+            "creates a new one (sessions stored in the damaged file are not carried over)."
+        )
     if "readonly" in text or "read-only" in text:
         return "The session database is read-only; check the permissions of the data directory."
     where = url.split("@")[-1] if "@" in url else url

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import bot.prep.tables  # noqa: F401  (puts the prep tables on the shared metadata)
 from bot.storage import tables
 
 Migration = Callable[[Connection], None]
@@ -27,6 +28,7 @@ def _create(*names: str) -> Migration:
 
 MIGRATIONS: list[Migration] = [
     _create("conversations"),
+    _create("prep_sessions", "prep_answers", "prep_ledger", "prep_asked"),
 ]
 
 

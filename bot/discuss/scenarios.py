@@ -1,0 +1,191 @@
+"""Scenarios for team discussions, drawn from case notes and the essay in the knowledge base.
+
+A scenario is read straight from the indexed passages a server may see (the shared knowledge
+and its own notes), so a server's notes can only ever become that server's scenarios.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.discuss.data import DiscussData, Perspective
+from bot.discuss.notes import slugify
+from bot.knowledge.store import GLOBAL_SCOPE, StoredChunk
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A short situation for a team to discuss, with where it comes from."""
+
+    key: str  # stable across restarts: what a channel remembers having discussed
+    title: str
+    text: str  # shown to the team
+    source: str  # the citation line
+    scope: str
+    perspective: Perspective = Perspective()
+    context: str = ""  # read by the trust lens, not shown: where the case leaned on trust
+
+
+class NoScenario(LookupError):
+    """Nothing to discuss was found; ``str(exc)`` is a plain reply for the user."""
+
+
+def catalogue(
+    chunks: Iterable[StoredChunk], scopes: Collection[str], data: DiscussData
+) -> list[Scenario]:
+    """Every scenario in the given scopes: one per case note, one per chosen essay section."""
+    scenarios: list[Scenario] = []
+    for doc in _documents(chunks, scopes):
+        scenarios.extend(_doc_scenarios(doc, data))
+    return scenarios
+
+
+def scenario_for_chunk(
+    chunk: StoredChunk, chunks: Iterable[StoredChunk], data: DiscussData
+) -> Scenario:
+    """The scenario a retrieved passage belongs to, or one made from the passage itself."""
+    doc = [c for c in chunks if c.meta.get("doc_id") == chunk.meta.get("doc_id")]
+    for scenario in _doc_scenarios(_sorted(doc), data):
+        if chunk.meta.get("digest_of") and not chunk.text.startswith(
+            _heading_of(scenario, data) + ": "
+        ):
+            continue  # another section of the essay digest
+        return scenario
+    meta = chunk.meta
+    return Scenario(
+        key=f"{_key(meta)}#{meta.get('chunk', 0)}",
+        title=meta.get("title", ""),
+        text=clip_sentences(chunk.text, data.scenario_chars),
+        source=meta.get("source") or meta.get("title", ""),
+        scope=meta.get("scope", GLOBAL_SCOPE),
+    )
+
+
+def pick_unseen(
+    scenarios: Iterable[Scenario], seen: Mapping[str, datetime], salt: int
+) -> Scenario | None:
+    """The first scenario the channel has not discussed, in an order of its own.
+
+    Each channel gets its own stable order (salted by its id) so neighbouring channels do not
+    walk the same list; once every scenario is used, the longest-ago one comes round again.
+    """
+    ordered = sorted(scenarios, key=lambda s: _rank(salt, s.key))
+    if not ordered:
+        return None
+    fresh = [s for s in ordered if s.key not in seen]
+    if fresh:
+        return fresh[0]
+    return min(ordered, key=lambda s: seen[s.key])
+
+
+def clip_sentences(text: str, limit: int) -> str:
+    """Whole sentences up to ``limit`` characters; one long sentence is cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in _SENTENCE_END.split(text):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    if kept:
+        return kept
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+# -- building scenarios --------------------------------------------------------------------
+
+
+def _documents(chunks: Iterable[StoredChunk], scopes: Collection[str]) -> list[list[StoredChunk]]:
+    by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
+    for chunk in chunks:
+        if chunk.meta.get("scope", GLOBAL_SCOPE) in scopes:
+            by_doc[chunk.meta.get("doc_id", "")].append(chunk)
+    return [_sorted(doc) for _, doc in sorted(by_doc.items())]
+
+
+def _sorted(doc: list[StoredChunk]) -> list[StoredChunk]:
+    return sorted(doc, key=lambda c: int(c.meta.get("chunk", 0)))
+
+
+def _doc_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario]:
+    if not doc:
+        return []
+    meta = doc[0].meta
+    if meta.get("digest_of"):
+        return _essay_scenarios(doc, data)
+    if meta.get("scope") == GLOBAL_SCOPE and meta.get("kind") == "original":
+        return []  # reference texts such as the essay itself: reached through topics only
+    return [_case_scenario(doc, data)]
+
+
+def _case_scenario(doc: list[StoredChunk], data: DiscussData) -> Scenario:
+    """A case note's situation section (or its opening), with its trust section as context."""
+    meta = doc[0].meta
+    situation = _section(doc, data.scenario_headings) or doc[0].text
+    stem = Path(meta.get("path", "")).stem
+    return Scenario(
+        key=_key(meta),
+        title=meta.get("title", stem),
+        text=clip_sentences(situation, data.scenario_chars),
+        source=meta.get("source") or meta.get("title", ""),
+        scope=meta.get("scope", GLOBAL_SCOPE),
+        perspective=data.perspectives.get(stem, Perspective())
+        if meta.get("scope") == GLOBAL_SCOPE
+        else Perspective(),  # a server's note never borrows a shipped note's perspective
+        context=_section(doc, data.context_headings) or "",
+    )
+
+
+def _essay_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario]:
+    meta = doc[0].meta
+    scenarios: list[Scenario] = []
+    for section in data.essay_sections:
+        body = _section(doc, (section.heading,))
+        if body is None:
+            continue
+        scenarios.append(
+            Scenario(
+                key=f"{_key(meta)}#{slugify(section.heading)}",
+                title=section.title,
+                text=clip_sentences(body, data.scenario_chars),
+                source=meta.get("source") or meta.get("title", ""),
+                scope=meta.get("scope", GLOBAL_SCOPE),
+                perspective=section.perspective,
+            )
+        )
+    return scenarios
+
+
+def _section(doc: list[StoredChunk], headings: Iterable[str]) -> str | None:
+    """The text of the first chunk opening with one of ``headings`` (chunking writes "H: text")."""
+    for heading in headings:
+        for chunk in doc:
+            if chunk.text.startswith(heading + ": "):
+                body = chunk.text[len(heading) + 2 :]
+                return body.split("\n", 1)[0].strip()
+    return None
+
+
+def _heading_of(scenario: Scenario, data: DiscussData) -> str:
+    for section in data.essay_sections:
+        if scenario.key.endswith("#" + slugify(section.heading)):
+            return section.heading
+    return ""
+
+
+def _key(meta: Mapping[str, object]) -> str:
+    return f"{meta.get('scope', GLOBAL_SCOPE)}:{Path(str(meta.get('path', ''))).stem}"
+
+
+def _rank(salt: int, key: str) -> bytes:
+    return hashlib.blake2b(f"{salt}\x00{key}".encode(), digest_size=8).digest()
