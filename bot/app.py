@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from bot.coaching.coach import Coach
+from bot.coaching.llm import LLMCoach, StreamingCoachService, build_engine
 from bot.coaching.planner import OfflineEngine, load_moves
 from bot.coaching.service import CoachService
 from bot.coaching.trust_lens import Lexicon, TrustLens
+from bot.discuss.config import ServerConfigStore
+from bot.discuss.data import DiscussData
+from bot.discuss.notes import NoteLimits, NoteService
+from bot.discuss.service import Discussions
 from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.knowledge.retrieval import HybridRetriever
 from bot.knowledge.store import AddReport, KnowledgeBase, open_chroma_client
+from bot.prep.service import PrepService, build_prep_service
 from bot.settings import Settings
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
@@ -31,6 +37,10 @@ class Parley:
     knowledge: KnowledgeBase
     retriever: HybridRetriever
     coach: CoachService
+    servers: ServerConfigStore  # per-server settings (/parley config)
+    notes: NoteService  # each server's own case notes
+    discussions: Discussions  # discussion prompts, schedules, private-answer rounds
+    prep: PrepService  # guided prep sessions (/prep, `parley prep`)
 
     async def aclose(self) -> None:
         """Release the database connections."""
@@ -63,10 +73,28 @@ def sync_shipped_knowledge(knowledge: KnowledgeBase, settings: Settings) -> AddR
 
 
 def build_coach(settings: Settings, retriever: HybridRetriever) -> Coach:
-    """The coaching turn with the offline engine, its lexicon and question bank read from prompts/."""
+    """The coaching turn: lexicon and question bank from prompts/, plus the LLM if PARLEY_LLM is set."""
     lens = TrustLens(Lexicon.load(settings.prompts_dir / "trust_lens.yaml"))
-    engine = OfflineEngine(load_moves(settings.prompts_dir / "question_bank.yaml"))
-    return Coach(lens, retriever, engine, settings.max_message_chars, settings.top_k)
+    offline = OfflineEngine(load_moves(settings.prompts_dir / "question_bank.yaml"))
+    engine = build_engine(settings, offline)
+    kind = Coach if engine is offline else LLMCoach
+    return kind(lens, retriever, engine, settings.max_message_chars, settings.top_k)
+
+
+def build_team(
+    settings: Settings, coach: Coach, knowledge: KnowledgeBase, database: Database
+) -> tuple[ServerConfigStore, NoteService, Discussions]:
+    """The team features: server settings, server notes and discussions, on the shared coach."""
+    limits = NoteLimits(settings.note_max_chars, settings.note_max_bytes, settings.notes_per_server)
+    notes = NoteService(
+        knowledge,
+        settings.data_dir / "notes",
+        limits,
+        looks_like_instructions=coach.lens.looks_like_injection,
+    )
+    data = DiscussData.load(settings.prompts_dir / "discuss" / "discussion.yaml")
+    discussions = Discussions(coach, knowledge, database, data, timezone=settings.discuss_timezone)
+    return ServerConfigStore(database), notes, discussions
 
 
 async def build_app(
@@ -80,6 +108,15 @@ async def build_app(
     coach = build_coach(settings, retriever)
     database = Database(settings.sqlalchemy_url)
     await database.connect()
+    servers, notes, discussions = build_team(settings, coach, knowledge, database)
     return Parley(
-        settings, database, knowledge, retriever, CoachService(coach, ConversationStore(database))
+        settings,
+        database,
+        knowledge,
+        retriever,
+        StreamingCoachService(coach, ConversationStore(database)),
+        servers=servers,
+        notes=notes,
+        discussions=discussions,
+        prep=build_prep_service(settings, database, coach),
     )

@@ -16,7 +16,7 @@ def documented() -> dict[str, str]:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
     found = {}
     for i, line in enumerate(lines):
-        match = re.match(r"^([A-Z][A-Z0-9_]*)=", line)
+        match = re.match(r"^#? ?([A-Z][A-Z0-9_]*)=", line)
         if match:
             found[match.group(1)] = lines[i - 1] if i else ""
     return found

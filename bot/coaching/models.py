@@ -73,6 +73,8 @@ class Turn:
     trust: TrustReading
     notices: tuple[str, ...] = ()
     engine: str = "offline"
+    # True when a configured LLM failed (timeout, error, invalid output) and `engine` stood in.
+    fallback: bool = False
 
     @property
     def focus(self) -> list[str]:
@@ -91,6 +93,7 @@ class Turn:
             ],
             "notices": list(self.notices),
             "engine": self.engine,
+            "fallback": self.fallback,
         }
 
 
@@ -103,6 +106,8 @@ class Conversation:
     covered: list[str] = field(default_factory=list)
     turns: int = 0
     counterpart: str | None = None  # who the user is dealing with, once they have said so
+    # The LLM engine's ConversationMemory (recent exchanges, older ones summarised) as JSON.
+    memory: dict[str, Any] = field(default_factory=dict)
 
     def record(self, turn: Turn) -> None:
         """Remember the questions of a finished turn."""
@@ -125,6 +130,7 @@ class Conversation:
             "covered": self.covered,
             "turns": self.turns,
             "counterpart": self.counterpart,
+            "memory": self.memory,
         }
 
     @classmethod
@@ -135,6 +141,7 @@ class Conversation:
             covered=list(data.get("covered", [])),
             turns=int(data.get("turns", 0)),
             counterpart=data.get("counterpart"),
+            memory=dict(data.get("memory") or {}),
         )
 
 

@@ -17,26 +17,17 @@ from pathlib import Path
 
 import yaml
 
+from bot.coaching.models import InputRejected
 from bot.knowledge.loaders import UnreadableFile, parse_document
-from bot.knowledge.store import GLOBAL_SCOPE, KnowledgeBase, SourceInfo
+from bot.knowledge.store import KnowledgeBase, SourceInfo, server_scope
 
 UPLOAD_TYPES = (".md", ".txt", ".pdf")
 MAX_TITLE_CHARS = 100
 MAX_TAGS = 10
 
 
-def server_scope(guild_id: int) -> str:
-    """The knowledge scope of one Discord server; must match ``bot.cli.scope_of``."""
-    return f"server:{guild_id}"
-
-
-def scopes_for(guild_id: int | None) -> tuple[str, ...]:
-    """What a server may read: the shared knowledge and its own notes, nothing else."""
-    return (GLOBAL_SCOPE,) if guild_id is None else (GLOBAL_SCOPE, server_scope(guild_id))
-
-
-class NoteRejected(ValueError):
-    """A note that cannot be added or found; ``str(exc)`` is a plain reply for the user."""
+class NoteRejected(InputRejected):
+    """A note that cannot be added or found; the error path shows ``str(exc)`` to the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +100,9 @@ class NoteService:
         if not title:
             raise NoteRejected("Give the note a title.")
         if len(title) > MAX_TITLE_CHARS:
-            raise NoteRejected(f"The title is {len(title)} characters; keep it under {MAX_TITLE_CHARS}.")
+            raise NoteRejected(
+                f"The title is {len(title)} characters; the most is {MAX_TITLE_CHARS}."
+            )
         self._check_length(text)
         slug = slugify(title)
         markdown = _markdown(title, text, _clean_tags(tags), author, now)
@@ -134,8 +127,8 @@ class NoteService:
         self.check_upload(filename, len(data))
         path = Path(filename)
         target = f"{slugify(path.stem)}{path.suffix.lower()}"
-        try:
-            document = parse_document(Path(target), data)
+        try:  # PDF text extraction is CPU work: keep the event loop free
+            document = await asyncio.to_thread(parse_document, Path(target), data)
         except UnreadableFile as exc:
             raise NoteRejected(f"I couldn't read {filename}: {exc}.") from exc
         self._check_length(document.text)
@@ -161,8 +154,8 @@ class NoteService:
         info = await self._find(guild_id, name)
         await asyncio.to_thread(self._kb.remove, info.doc_id, scope=server_scope(guild_id))
         path = Path(info.path)
-        if path.is_relative_to(self._server_dir(guild_id).resolve()):
-            path.unlink(missing_ok=True)
+        if path.is_relative_to(self._server_dir(guild_id).resolve()):  # never a CLI user's file
+            await asyncio.to_thread(path.unlink, missing_ok=True)
         return _info(info)
 
     # -- helpers -------------------------------------------------------------------------
@@ -178,32 +171,38 @@ class NoteService:
 
     async def _store(self, guild_id: int, filename: str, data: bytes, text: str) -> AddedNote:
         """Write the file and index it, within the server's note limit."""
-        scope = server_scope(guild_id)
-        path = self._server_dir(guild_id) / filename
         async with self._lock:
-            existing = await asyncio.to_thread(self._kb.sources, scope=scope)
-            replacing = any(Path(s.path) == path.resolve() for s in existing)
-            if not replacing and len(existing) >= self.limits.per_server:
-                raise NoteRejected(
-                    f"This server already has {len(existing)} notes, the most it can keep. "
-                    "Remove one with /notes remove first."
-                )
-            previous = path.read_bytes() if path.exists() else None
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            report = await asyncio.to_thread(
-                self._kb.add_paths, [path], scope=scope, origin="discord"
+            info, replaced = await asyncio.to_thread(
+                self._write_and_index, guild_id, filename, data
             )
+        return AddedNote(
+            _info(info),
+            replaced=replaced,
+            reads_like_instructions=self._looks_like_instructions(text),
+        )
+
+    def _write_and_index(
+        self, guild_id: int, filename: str, data: bytes
+    ) -> tuple[SourceInfo, bool]:
+        """Blocking: check the limit, write the file, index it; undo the write on failure."""
+        scope = server_scope(guild_id)
+        path = (self._server_dir(guild_id) / filename).resolve()
+        existing = self._kb.sources(scope=scope)
+        replacing = any(Path(s.path) == path for s in existing)
+        if not replacing and len(existing) >= self.limits.per_server:
+            raise NoteRejected(
+                f"This server already has {len(existing)} notes, the most it can keep. "
+                "Remove one with /notes remove first."
+            )
+        previous = path.read_bytes() if path.exists() else None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        report = self._kb.add_paths([path], scope=scope, origin="discord")
         if report.failed:
             _restore(path, previous)
             raise NoteRejected(f"I couldn't index that note: {report.failed[0][1]}.")
-        sources = await asyncio.to_thread(self._kb.sources, scope=scope)
-        info = next(s for s in sources if Path(s.path) == path.resolve())
-        return AddedNote(
-            _info(info),
-            replaced=replacing,
-            reads_like_instructions=self._looks_like_instructions(text),
-        )
+        info = next(s for s in self._kb.sources(scope=scope) if Path(s.path) == path)
+        return info, replacing
 
     async def _find(self, guild_id: int, name: str) -> SourceInfo:
         needle = name.strip()
@@ -226,9 +225,7 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "note"
 
 
-def _markdown(
-    title: str, text: str, tags: list[str], author: str, now: datetime | None
-) -> str:
+def _markdown(title: str, text: str, tags: list[str], author: str, now: datetime | None) -> str:
     """The note file: front matter the knowledge loader understands, then the text."""
     added = f" on {now:%Y-%m-%d}" if now else ""
     meta = {

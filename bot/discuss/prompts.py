@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.coaching.coach import GROUNDING_POOL, Coach
 from bot.coaching.models import Conversation, Question, TrustReading
@@ -16,6 +17,16 @@ from bot.coaching.planner import DIMENSIONS, PlanRequest
 from bot.discuss.scenarios import Scenario
 
 MAX_PROMPT_QUESTIONS = 3
+
+
+class Asked(Protocol):
+    """A question already put to the team (a ``Question``, or one stored with a round)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def move_id(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,7 @@ def make_prompt(
         scopes=scopes,
         focus=focus,
         max_questions=MAX_PROMPT_QUESTIONS,
+        shown=(scenario.chunk_id,),
     )
     return DiscussionPrompt(scenario, tuple(questions))
 
@@ -50,15 +62,18 @@ def plan_questions(
     scopes: Collection[str],
     focus: Sequence[str],
     max_questions: int,
-    asked: Sequence[Question] = (),
+    asked: Sequence[Asked] = (),
+    shown: Collection[str] = (),
 ) -> list[Question]:
     """Questions for a team about ``text``, from the coach's lens, retriever and engine.
 
     Blocking: embeddings and Chroma. ``asked`` are questions the team has already seen, so the
-    planner neither repeats them nor picks their moves again.
+    planner neither repeats them nor picks their moves again. ``shown`` are passages already on
+    screen (the scenario itself): a citation should point somewhere new.
     """
     reading = for_a_team(coach.lens.read(text), counterpart)
-    pool = coach.retriever.search(text, GROUNDING_POOL, scopes=scopes)
+    found = coach.retriever.search(text, GROUNDING_POOL + len(shown), scopes=scopes)
+    pool = [p for p in found if p.chunk_id not in shown][:GROUNDING_POOL]
     # Marking every other dimension as covered makes the planner favour the focus ones.
     conversation = Conversation(covered=[d for d in DIMENSIONS if d not in focus])
     conversation.asked_moves.extend(q.move_id for q in asked)

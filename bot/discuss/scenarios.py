@@ -10,10 +10,11 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bot.coaching.models import InputRejected
 from bot.discuss.data import DiscussData, Perspective
 from bot.discuss.notes import slugify
 from bot.knowledge.store import GLOBAL_SCOPE, StoredChunk
@@ -30,12 +31,13 @@ class Scenario:
     text: str  # shown to the team
     source: str  # the citation line
     scope: str
-    perspective: Perspective = Perspective()
+    perspective: Perspective = field(default_factory=Perspective)
     context: str = ""  # read by the trust lens, not shown: where the case leaned on trust
+    chunk_id: str = ""  # the passage shown as the scenario, so questions cite something else
 
 
-class NoScenario(LookupError):
-    """Nothing to discuss was found; ``str(exc)`` is a plain reply for the user."""
+class NoScenario(InputRejected):
+    """Nothing to discuss was found; the error path shows ``str(exc)`` to the user."""
 
 
 def catalogue(
@@ -66,6 +68,7 @@ def scenario_for_chunk(
         text=clip_sentences(chunk.text, data.scenario_chars),
         source=meta.get("source") or meta.get("title", ""),
         scope=meta.get("scope", GLOBAL_SCOPE),
+        chunk_id=chunk.id,
     )
 
 
@@ -131,7 +134,8 @@ def _doc_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario]:
 def _case_scenario(doc: list[StoredChunk], data: DiscussData) -> Scenario:
     """A case note's situation section (or its opening), with its trust section as context."""
     meta = doc[0].meta
-    situation = _section(doc, data.scenario_headings) or doc[0].text
+    shown, situation = _section(doc, data.scenario_headings) or (doc[0], doc[0].text)
+    _, context = _section(doc, data.context_headings) or (None, "")
     stem = Path(meta.get("path", "")).stem
     return Scenario(
         key=_key(meta),
@@ -142,7 +146,8 @@ def _case_scenario(doc: list[StoredChunk], data: DiscussData) -> Scenario:
         perspective=data.perspectives.get(stem, Perspective())
         if meta.get("scope") == GLOBAL_SCOPE
         else Perspective(),  # a server's note never borrows a shipped note's perspective
-        context=_section(doc, data.context_headings) or "",
+        context=context,
+        chunk_id=shown.id,
     )
 
 
@@ -150,9 +155,10 @@ def _essay_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario
     meta = doc[0].meta
     scenarios: list[Scenario] = []
     for section in data.essay_sections:
-        body = _section(doc, (section.heading,))
-        if body is None:
+        found = _section(doc, (section.heading,))
+        if found is None:
             continue
+        shown, body = found
         scenarios.append(
             Scenario(
                 key=f"{_key(meta)}#{slugify(section.heading)}",
@@ -161,18 +167,19 @@ def _essay_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario
                 source=meta.get("source") or meta.get("title", ""),
                 scope=meta.get("scope", GLOBAL_SCOPE),
                 perspective=section.perspective,
+                chunk_id=shown.id,
             )
         )
     return scenarios
 
 
-def _section(doc: list[StoredChunk], headings: Iterable[str]) -> str | None:
-    """The text of the first chunk opening with one of ``headings`` (chunking writes "H: text")."""
+def _section(doc: list[StoredChunk], headings: Iterable[str]) -> tuple[StoredChunk, str] | None:
+    """The first chunk opening with one of ``headings`` (chunking writes "H: text"), and its text."""
     for heading in headings:
         for chunk in doc:
             if chunk.text.startswith(heading + ": "):
                 body = chunk.text[len(heading) + 2 :]
-                return body.split("\n", 1)[0].strip()
+                return chunk, body.split("\n", 1)[0].strip()
     return None
 
 

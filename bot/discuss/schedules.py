@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
+from bot.coaching.models import InputRejected
 from bot.discuss.clock import as_utc
 from bot.discuss.tables import discussion_schedules
 from bot.storage.database import Database
@@ -26,8 +27,8 @@ MAX_SCHEDULES_PER_SERVER = 10
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?\s*$", re.I)
 
 
-class InvalidSchedule(ValueError):
-    """A schedule that cannot be set; ``str(exc)`` is a plain reply for the user."""
+class InvalidSchedule(InputRejected):
+    """A schedule that cannot be set; the error path shows ``str(exc)`` to the user."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,4 +4,8 @@
 EXTENSIONS: tuple[str, ...] = (
     "bot.exts.errors",
     "bot.exts.coach",
+    "bot.exts.config",
+    "bot.exts.notes",
+    "bot.exts.discuss",
+    "bot.exts.prep",
 )

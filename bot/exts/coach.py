@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.exts.config import answers_privately, coach_channel_only, refusal_for_message
 from bot.exts.errors import mark_answer_started, report_message_error
 from bot.exts.render import render_turn, thread_name
 from bot.knowledge.store import scopes_for
@@ -54,13 +55,15 @@ class Coach(commands.Cog):
 
     @app_commands.command(name="ask", description="Describe a negotiation; get questions back.")
     @app_commands.describe(question="Your situation or question, in your own words")
+    @coach_channel_only()
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         """Answer one question with Socratic questions and their sources."""
+        private = await answers_privately(interaction)  # the server's /parley config
         # Retrieval can take longer than Discord's 3-second window, so acknowledge first.
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=private)
         turn = await self.coach.ask(question, scopes=knowledge_scopes(interaction.guild))
         for content, embed in render_turn(turn).messages():
-            await interaction.followup.send(content, embed=embed)
+            await interaction.followup.send(content, embed=embed, ephemeral=private)
             mark_answer_started(interaction)
 
     @commands.Cog.listener()
@@ -72,6 +75,11 @@ class Coach(commands.Cog):
         if isinstance(channel, discord.DMChannel):
             text = self._without_mentions(message)
             await self._answer(message, text, dm_conversation_id(channel.id))
+        elif (refusal := await refusal_for_message(self.bot.app, message)) is not None:  # type: ignore[attr-defined]
+            if self._mentions_me(message):  # outside the server's coach channels: say where
+                await report_message_error(
+                    channel, refusal, where="a mention outside coach channels"
+                )
         elif isinstance(channel, discord.Thread):
             await self._on_thread_message(message, channel)
         elif self._mentions_me(message):

@@ -42,8 +42,15 @@ _FROM_LENS = {
     "notice duty": NOTICE,
     "insurance": INSURANCE,
 }
-_ACCEPT = re.compile(r"\b(?:accept(?:ed|ing)?|live with it|take (?:that|the|this) risk|bear it)\b", re.I)
-_NOTHING = re.compile(r"^\W*(?:none|nothing|no(?:thing)? (?:mechanism|idea)|n/?a|trust|-+)?\W*$", re.I)
+_ACCEPT = re.compile(
+    r"\b(?:accept(?:ed|ing)?|live with it|take (?:that|the|this) risk|bear it)\b", re.I
+)
+# Answers that name trust itself (or nothing) as what covers a risk.
+_TRUST_WORDS = re.compile(
+    r"\b(?:trust\w*|(?:his|her|their|my) word|promis\w*|good faith|handshake|honest\w*|"
+    r"none|nothing|no mechanism|n/?a)\b",
+    re.I,
+)
 
 YOU = "you"
 THEM = "them"
@@ -69,7 +76,7 @@ def mechanism_kind(text: str, reading: TrustReading) -> str:
             return _FROM_LENS[name]
     if _ACCEPT.search(text):
         return ACCEPTED
-    if reading.relies_on_trust or _NOTHING.match(text):
+    if reading.relies_on_trust or not text.strip() or _TRUST_WORDS.search(text):
         return TRUST_ONLY
     return OTHER
 

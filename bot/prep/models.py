@@ -196,7 +196,7 @@ class Reply:
     stage_number: int
     stage_count: int
     stage_title: str
-    header: str = ""
+    header: str = ""  # the stage's goal when the reply opens a stage; empty otherwise
     notices: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     follow_up: bool = False

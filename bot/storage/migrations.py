@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import bot.discuss.tables  # puts the discussion tables on the shared metadata
 import bot.prep.tables  # noqa: F401  (puts the prep tables on the shared metadata)
 from bot.storage import tables
 
@@ -29,6 +30,9 @@ def _create(*names: str) -> Migration:
 MIGRATIONS: list[Migration] = [
     _create("conversations"),
     _create("prep_sessions", "prep_answers", "prep_ledger", "prep_asked"),
+    _create("server_settings"),
+    _create("discussed_scenarios", "discussion_schedules"),
+    _create("divergence_rounds", "divergence_answers"),
 ]
 
 

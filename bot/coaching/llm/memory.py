@@ -41,7 +41,11 @@ class Exchange:
         return f"- Person said: {gist} (Parley probed {probed})"
 
     def to_json(self) -> dict[str, Any]:
-        return {"user": self.user, "questions": list(self.questions), "dimensions": list(self.dimensions)}
+        return {
+            "user": self.user,
+            "questions": list(self.questions),
+            "dimensions": list(self.dimensions),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Exchange:
@@ -75,7 +79,10 @@ class ConversationMemory:
         if self.summaries:
             parts.append("Earlier, in short:\n" + "\n".join(self.summaries))
         if self.exchanges:
-            parts.append("Most recent exchanges, word for word:\n" + "\n\n".join(e.verbatim() for e in self.exchanges))
+            parts.append(
+                "Most recent exchanges, word for word:\n"
+                + "\n\n".join(e.verbatim() for e in self.exchanges)
+            )
         text = "\n\n".join(parts) or EMPTY
         return _cut_to_budget(text, self.budget)
 
@@ -106,7 +113,9 @@ class ConversationMemory:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any] | None, *, budget: int = 800, recent: int = 3) -> ConversationMemory:
+    def from_json(
+        cls, data: dict[str, Any] | None, *, budget: int = 800, recent: int = 3
+    ) -> ConversationMemory:
         data = data or {}
         memory = cls(
             budget=budget,

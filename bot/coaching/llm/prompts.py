@@ -52,6 +52,7 @@ class OutputRules:
 
     advice: tuple[re.Pattern[str], ...]
     reveal: tuple[re.Pattern[str], ...]
+    voice: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> OutputRules:
@@ -60,6 +61,7 @@ class OutputRules:
         return cls(
             advice=_compile(path, data, "advice"),
             reveal=_compile(path, data, "reveal"),
+            voice=_compile(path, data, "voice", required=False),
         )
 
 
@@ -79,7 +81,9 @@ class PromptSet:
                 f"The LLM prompt folder {folder} does not exist; PARLEY_PROMPTS_DIR must contain "
                 "an llm/ folder (the repository ships one in prompts/llm)."
             )
-        templates = {name: _load_template(folder, name, needs) for name, needs in PROMPT_SPECS.items()}
+        templates = {
+            name: _load_template(folder, name, needs) for name, needs in PROMPT_SPECS.items()
+        }
         rules = OutputRules.load(folder / "output_rules.yaml")
         return cls(folder, MappingProxyType(templates), rules)
 
@@ -130,14 +134,20 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _compile(path: Path, data: dict, key: str) -> tuple[re.Pattern[str], ...]:
+def _compile(
+    path: Path, data: dict, key: str, *, required: bool = True
+) -> tuple[re.Pattern[str], ...]:
     patterns = data.get(key)
-    if not isinstance(patterns, list) or not patterns:
+    if not required and patterns is None:
+        return ()
+    if not isinstance(patterns, list) or (required and not patterns):
         raise LLMConfigError(f"{path} needs a non-empty list under {key!r}.")
     compiled = []
     for pattern in patterns:
         try:
             compiled.append(re.compile(str(pattern), re.I))
         except re.error as exc:
-            raise LLMConfigError(f"{path}: the {key} pattern {pattern!r} is invalid: {exc}") from exc
+            raise LLMConfigError(
+                f"{path}: the {key} pattern {pattern!r} is invalid: {exc}"
+            ) from exc
     return tuple(compiled)

@@ -155,12 +155,16 @@ def question_text_problems(text: str, rules: OutputRules) -> list[str]:
     statements = [s for s in _SENTENCE_END.split(text) if not s.rstrip().endswith("?")]
     if len(statements) > 1 or any(len(s) > MAX_PREAMBLE_CHARS for s in statements):
         problems.append("it is a statement, not a question: keep only a short quote before it")
+    if text.count("?") > 1:
+        problems.append("it asks several questions at once: ask one")
     if "\n" in text:
         problems.append("it spans several lines")
     if any(p.search(text) for p in rules.advice):
         problems.append("it gives advice; ask, don't tell")
     if any(p.search(text) for p in rules.reveal):
         problems.append("it gives the answer away; let the person find it")
+    if any(p.search(text) for p in rules.voice):
+        problems.append('it talks about the person; speak to them as "you"')
     return problems
 
 

@@ -1,0 +1,168 @@
+"""The async face of team discussions: what the Discord cogs call.
+
+Every method that needs the time reads ``self.clock``, which tests replace to control time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.coaching.coach import Coach
+from bot.discuss.clock import Clock, utc_now
+from bot.discuss.data import DiscussData
+from bot.discuss.divergence import Reveal, Round, RoundStore, differences, read_answers
+from bot.discuss.memory import ScenarioMemory
+from bot.discuss.prompts import DiscussionPrompt, make_prompt, plan_questions
+from bot.discuss.scenarios import NoScenario, Scenario, catalogue, pick_unseen, scenario_for_chunk
+from bot.discuss.schedules import Schedule, ScheduleStore
+from bot.knowledge.store import KnowledgeBase, scopes_for
+from bot.storage.database import Database
+
+# How many of a topic's best matches may stand in for one the channel has discussed.
+TOPIC_CANDIDATES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DueWork:
+    """What the scheduler should do now: prompts to post and rounds to reveal."""
+
+    schedules: list[Schedule]
+    rounds: list[Round]
+
+
+class Discussions:
+    """Discussion prompts, schedules and divergence rounds over the shared coach and store."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        knowledge: KnowledgeBase,
+        database: Database,
+        data: DiscussData,
+        *,
+        timezone: str = "UTC",
+        clock: Clock = utc_now,
+    ) -> None:
+        self.coach = coach
+        self.data = data
+        self.timezone = timezone  # the default for new schedules
+        self.clock = clock
+        self._kb = knowledge
+        self.schedules = ScheduleStore(database)
+        self.rounds = RoundStore(database)
+        self._memory = ScenarioMemory(database)
+
+    # -- prompts ---------------------------------------------------------------------------
+
+    async def prompt(
+        self, guild_id: int, channel_id: int, topic: str | None = None
+    ) -> DiscussionPrompt:
+        """A prompt for a channel: on ``topic``, or on a scenario it has not discussed yet."""
+        seen = await self._memory.seen(channel_id)
+        return await asyncio.to_thread(self._prompt, guild_id, channel_id, topic, seen)
+
+    def _prompt(
+        self, guild_id: int, channel_id: int, topic: str | None, seen: dict[str, datetime]
+    ) -> DiscussionPrompt:
+        scopes = scopes_for(guild_id)
+        if topic:
+            scenario = self._on_topic(topic, scopes, seen)
+        else:
+            scenario = self._unseen(scopes, seen, channel_id)
+        return make_prompt(self.coach, scenario, scopes=scopes, focus=self.data.focus)
+
+    def _unseen(
+        self, scopes: tuple[str, ...], seen: dict[str, datetime], channel_id: int
+    ) -> Scenario:
+        scenario = pick_unseen(catalogue(self._kb.chunks(), scopes, self.data), seen, channel_id)
+        if scenario is None:
+            raise NoScenario("There are no case notes to discuss yet; add one with /notes add.")
+        return scenario
+
+    def _on_topic(self, topic: str, scopes: tuple[str, ...], seen: dict[str, datetime]) -> Scenario:
+        """The best-fitting scenario, unless the channel discussed it: then a close runner-up.
+
+        A topic on a schedule would otherwise bring the same case every time.
+        """
+        hits = self.coach.retriever.search(topic, TOPIC_CANDIDATES, scopes=scopes)
+        if not hits:
+            raise NoScenario(f"I found nothing about {topic!r} to discuss.")
+        chunks = self._kb.chunks()
+        by_id = {c.id: c for c in chunks}
+        candidates = [scenario_for_chunk(by_id[h.chunk_id], chunks, self.data) for h in hits]
+        fresh = [s for s in candidates if s.key not in seen]
+        return fresh[0] if fresh else min(candidates, key=lambda s: seen[s.key])
+
+    async def remember(self, guild_id: int, channel_id: int, prompt: DiscussionPrompt) -> None:
+        """Note that a prompt was posted in a channel, so it is not picked again soon."""
+        await self._memory.remember(guild_id, channel_id, prompt.scenario.key, self.clock())
+
+    # -- divergence rounds -------------------------------------------------------------------
+
+    async def open_round(
+        self,
+        *,
+        guild_id: int,
+        thread_id: int,
+        facilitator_id: int,
+        prompt: DiscussionPrompt,
+        closes_at: datetime | None,
+    ) -> Round:
+        """Start a private-answer round on a posted prompt."""
+        scenario = prompt.scenario
+        return await self.rounds.open(
+            guild_id=guild_id,
+            thread_id=thread_id,
+            facilitator_id=facilitator_id,
+            scenario_key=scenario.key,
+            title=scenario.title,
+            scenario_text=scenario.text,
+            counterpart=scenario.perspective.counterpart,
+            questions=prompt.questions,
+            closes_at=closes_at,
+            now=self.clock(),
+        )
+
+    async def answer(self, round_id: int, *, user_id: int, author: str, text: str) -> bool:
+        """Store a member's private answer; True when it replaced their earlier one."""
+        return await self.rounds.answer(
+            round_id, user_id=user_id, author=author, text=text, now=self.clock()
+        )
+
+    async def close_round(self, round_id: int) -> Reveal | None:
+        """Close a round and build its reveal; None if it was closed already."""
+        if not await self.rounds.close(round_id, self.clock()):
+            return None
+        closed = await self.rounds.get(round_id)
+        if closed is None:
+            return None
+        answers = await self.rounds.answers(round_id)
+        return await asyncio.to_thread(self._reveal, closed, answers)
+
+    def _reveal(self, closed: Round, answers: list) -> Reveal:
+        read = read_answers(self.coach.lens, answers)
+        # The follow-up presses on what the answers lean on: the trusting ones if any.
+        basis = [a.text for a in read if a.leans_on_trust] or [a.text for a in read]
+        follow = plan_questions(
+            self.coach,
+            "\n\n".join(basis) or closed.scenario_text,
+            counterpart=closed.counterpart,
+            scopes=scopes_for(closed.guild_id),
+            focus=self.data.focus,
+            max_questions=1,
+            asked=closed.questions,
+        )
+        return Reveal(
+            round=closed,
+            answers=tuple(read),
+            differences=tuple(differences(read, self.data, closed.counterpart)),
+            follow_up=follow[0] if follow else None,
+        )
+
+    # -- the scheduler -----------------------------------------------------------------------
+
+    async def due(self, now: datetime) -> DueWork:
+        """Schedules whose slot has come and rounds whose deadline has passed."""
+        return DueWork(await self.schedules.due(now), await self.rounds.due(now))

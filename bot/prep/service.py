@@ -1,0 +1,749 @@
+"""The async face of prep sessions: what the Discord cog and the terminal call.
+
+Questions come from the coach: stage questions are grounded by its retriever, answers are read
+by its trust lens, and an answer that leans on trust gets follow-ups from its question engine.
+Every answer is stored before anything else happens, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.coaching.coach import GROUNDING_POOL, Coach
+from bot.coaching.models import Conversation, InputRejected, Passage, Question, TrustReading
+from bot.knowledge.retrieval import tokenize
+from bot.knowledge.store import GLOBAL_SCOPE
+from bot.prep import ledger as kinds
+from bot.prep.brief import build_brief
+from bot.prep.expiry import Due, ExpiryPolicy, sweep
+from bot.prep.models import (
+    ACTIONS,
+    ACTIVE,
+    FINISHED,
+    NAVIGATION,
+    PAUSED,
+    Brief,
+    LedgerChange,
+    LedgerRow,
+    NewAnswer,
+    NotSessionOwner,
+    PrepError,
+    PrepSession,
+    Reply,
+    RiskInput,
+    SessionNotFound,
+    SessionSummary,
+    utcnow,
+)
+from bot.prep.riskmap import render_risk_map
+from bot.prep.stages import Slot, Stage, StageBook, fill, load_stages
+from bot.prep.store import PrepStore
+from bot.prep.walk import (
+    Target,
+    answered,
+    clean_answer,
+    current_slot,
+    filled,
+    leans_on_trust,
+    missing_perspective,
+    target,
+    trust_phrase,
+)
+from bot.settings import Settings
+from bot.storage.database import Database, DatabaseUnavailable
+
+NOT_SAVED = (
+    "Your answer was not saved; send it again in a moment. Everything you answered before is safe."
+)
+FIELD_LIMITS = {"counterpart": 200, "topic": 300, "risk": 300, "bearer": 300, "mechanism": 500}
+# The ledger risk a "they will…" becomes when the trust audit writes it down.
+ASSUMPTION_RISK = "Not kept: {text}"
+
+
+class PrepService:
+    """Runs prep sessions: one lock per session, every change written at once."""
+
+    def __init__(
+        self,
+        store: PrepStore,
+        coach: Coach,
+        book: StageBook,
+        policy: ExpiryPolicy,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.coach = coach
+        self.book = book
+        self.policy = policy
+        # Injectable so tests (and the expiry sweep) can move time.
+        self.clock = clock
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # -- starting and finding sessions --------------------------------------------------------
+
+    async def start(
+        self,
+        owner: str,
+        counterpart: str,
+        topic: str,
+        *,
+        channel: str = "",
+        scopes: Collection[str] = (GLOBAL_SCOPE,),
+    ) -> Reply:
+        """Open a session at stage 1 and ask its first question."""
+        counterpart = _required(counterpart, "counterpart", "who you are negotiating with")
+        topic = _required(topic, "topic", "what the negotiation is about")
+        now = self.clock()
+        session = PrepSession(
+            id=await self._new_id(),
+            owner=owner,
+            counterpart=counterpart,
+            topic=topic,
+            stage=0,
+            status=ACTIVE,
+            state={"scopes": list(scopes), "follow_ups": {}, "skipped": []},
+            channel=channel,
+            created_at=now,
+            updated_at=now,
+        )
+        await self.store.create(session)
+        return await self._reply(session, header=True)
+
+    async def _new_id(self) -> str:
+        while True:
+            candidate = secrets.token_hex(4)
+            if not await self.store.exists(candidate):
+                return candidate
+
+    async def show(self, session_id: str, owner: str) -> Reply:
+        """Resume: the current stage, its question and buttons; a paused session is active again."""
+        async with self._locks[session_id]:
+            session = await self._owned(session_id, owner)
+            if session.status == PAUSED:
+                session.status = ACTIVE
+                await self._touch_and_save(session)
+            return await self._reply(session, header=True)
+
+    async def session(self, session_id: str, owner: str) -> PrepSession:
+        """The owner's session by id; raises ``SessionNotFound`` or ``NotSessionOwner``."""
+        return await self._owned(session_id, owner)
+
+    async def latest(self, owner: str) -> PrepSession | None:
+        """The owner's most recently used unfinished session."""
+        sessions = await self.store.for_owner(owner)
+        return next((s for s in sessions if s.status != FINISHED), None)
+
+    async def find_by_channel(self, channel: str) -> PrepSession | None:
+        """The session shown in a channel, if any."""
+        return await self.store.by_channel(channel)
+
+    async def channels(self, owner_prefix: str) -> dict[str, str]:
+        """Channel → session id for one front end's sessions that have a channel."""
+        sessions = await self.store.with_owner_prefix(owner_prefix)
+        return {s.channel: s.id for s in sessions if s.channel}
+
+    async def bind(self, session_id: str, owner: str, channel: str) -> None:
+        """Show a session in a (new) channel from now on."""
+        async with self._locks[session_id]:
+            session = await self._owned(session_id, owner)
+            session.channel = channel
+            await self.store.save(session)
+
+    async def detach(self, channel: str) -> PrepSession | None:
+        """The session's channel is gone (thread deleted): pause it and forget the channel."""
+        session = await self.store.by_channel(channel)
+        if session is None:
+            return None
+        async with self._locks[session.id]:
+            session.channel = ""
+            if session.status == ACTIVE:
+                session.status = PAUSED
+            await self.store.save(session)
+        return session
+
+    async def summaries(self, owner: str, now: datetime | None = None) -> list[SessionSummary]:
+        """The owner's sessions for a listing, with their expiry."""
+        now = now or self.clock()
+        return [self._summary(s, now) for s in await self.store.for_owner(owner)]
+
+    def _summary(self, session: PrepSession, now: datetime) -> SessionSummary:
+        stage = self.book[session.stage]
+        return SessionSummary(
+            id=session.id,
+            counterpart=session.counterpart,
+            topic=session.topic,
+            stage_number=session.stage + 1,
+            stage_title=stage.title,
+            status=session.status,
+            updated_at=session.updated_at,
+            expires_at=self.policy.expires_at(session),
+            expiring=self.policy.expiring(session, now),
+        )
+
+    # -- answers ---------------------------------------------------------------------------
+
+    async def answer(self, session_id: str, owner: str, text: str) -> Reply:
+        """Store an answer at once; then read it through the trust lens and ask what comes next."""
+        async with self._locks[session_id]:
+            try:
+                session, notices = await self._store_answer(session_id, owner, text)
+            except DatabaseUnavailable as exc:
+                raise DatabaseUnavailable(f"{exc} {NOT_SAVED}") from exc
+            return await self._reply(session, notices=notices)
+
+    async def _store_answer(
+        self, session_id: str, owner: str, text: str
+    ) -> tuple[PrepSession, list[str]]:
+        """Place the answer, work out its effects, and write it all in one transaction."""
+        session = await self._open(session_id, owner)
+        cleaned = clean_answer(text, max_chars=self.coach.max_chars, lens=self.coach.lens)
+        reading = self.coach.lens.read(cleaned.text)
+        answers = await self.store.answers(session.id)
+        ledger = await self.store.ledger(session.id)
+        where = target(session, self.book, answers, ledger)
+        leans = leans_on_trust(reading) and not where.expects_trust
+        change = self._ledger_change(session, where, cleaned.text, reading, ledger)
+        self._follow_up_state(session, where, cleaned.text, reading, leans)
+        session.status = ACTIVE
+        self._touch(session)
+        await self.store.record_answer(
+            session, _new_answer(where, cleaned.text, reading, leans), change
+        )
+        notices = ["Saved.", *cleaned.notices]
+        if leans:
+            notices.append(_follow_up_notice(reading))
+        return session, notices
+
+    def _follow_up_state(
+        self, session: PrepSession, where: Target, text: str, reading: TrustReading, leans: bool
+    ) -> None:
+        """A trust-leaning answer opens a follow-up; a plain answer to one closes it."""
+        if leans:
+            session.follow_ups[where.stage.id] = {
+                "id": secrets.token_hex(4),
+                "question": where.question_key,
+                "round": where.round,
+                "text": text,
+                "cue": trust_phrase(reading),
+            }
+        elif where.follow_up:
+            session.follow_ups.pop(where.stage.id, None)
+
+    def _ledger_change(
+        self,
+        session: PrepSession,
+        where: Target,
+        text: str,
+        reading: TrustReading,
+        ledger: Sequence[LedgerRow],
+    ) -> LedgerChange | None:
+        """What an answer writes into the ledger: a new risk, or one column of a row."""
+        column = where.question.ledger if where.question else ""
+        if column == "assumption" and not where.follow_up:
+            return LedgerChange(None, _assumption_row(text, where.round))
+        if not column or where.round not in {row.id for row in ledger}:
+            return None
+        values = _column_values(column, text, reading, session.counterpart)
+        if where.follow_up and values.get(f"{column}_kind") in (kinds.UNASSIGNED, kinds.TRUST_ONLY):
+            return None  # a follow-up that names nothing new keeps what the row already has
+        return LedgerChange(where.round, values)
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    async def act(
+        self, session_id: str, owner: str, action: str, *, shown_stage: int | None = None
+    ) -> Reply:
+        """Next, Back, Skip, Pause or Finish.
+
+        ``shown_stage`` is the stage (0-based) of the message whose button was pressed: moving
+        from a stale message would skip or repeat a stage the user is not looking at.
+        """
+        if action not in NAVIGATION:
+            raise PrepError(f"Unknown action {action!r}; use one of {', '.join(NAVIGATION)}.")
+        async with self._locks[session_id]:
+            session = await self._open(session_id, owner)
+            if action in _MOVES and shown_stage is not None and shown_stage != session.stage:
+                return await self._refuse(session, _STALE.format(n=session.stage + 1))
+            handler = getattr(self, f"_{action}")
+            return await handler(session)
+
+    async def _next(self, session: PrepSession) -> Reply:
+        stage = self.book[session.stage]
+        if stage.id in session.follow_ups:
+            return await self._refuse(session, _PENDING.format(title=stage.title), questions=True)
+        if session.stage == len(self.book) - 1:
+            return await self._refuse(
+                session, "This is the last stage. Press Finish to write your brief."
+            )
+        session.stage += 1
+        await self._touch_and_save(session)
+        return await self._reply(session, header=True)
+
+    async def _back(self, session: PrepSession) -> Reply:
+        if session.stage == 0:
+            return await self._refuse(
+                session, "This is the first stage; there is nothing before it."
+            )
+        session.stage -= 1
+        # Going back is how to return to what was skipped, so the stage's skips are undone.
+        prefix = self.book[session.stage].id + "/"
+        session.state["skipped"] = [k for k in session.skipped if not k.startswith(prefix)]
+        await self._touch_and_save(session)
+        return await self._reply(session, header=True)
+
+    async def _skip(self, session: PrepSession) -> Reply:
+        stage = self.book[session.stage]
+        if stage.id in session.follow_ups:
+            return await self._refuse(session, _PENDING.format(title=stage.title), questions=True)
+        slot = await self._current_slot(session)
+        if slot is None:
+            return await self._refuse(
+                session, f"Nothing is left to skip in {stage.title}. Press Next."
+            )
+        if slot.question.perspective:
+            return await self._refuse(session, _perspective_text(session), questions=True)
+        session.skipped.append(slot.key)
+        await self._touch_and_save(session)
+        return await self._reply(session, notices=["Skipped; it stays on the brief's open items."])
+
+    async def _pause(self, session: PrepSession) -> Reply:
+        session.status = PAUSED
+        await self._touch_and_save(session)
+        stage = self.book[session.stage]
+        text = (
+            f"Paused at stage {session.stage + 1} ({stage.title}). Everything you answered is "
+            f"saved; resume session {session.id} whenever you are ready."
+        )
+        return await self._reply(session, message=text, questions=False)
+
+    async def _finish(self, session: PrepSession) -> Reply:
+        blocked = await self._finish_blocker(session)
+        if blocked is not None:
+            return blocked
+        session.status = FINISHED
+        session.follow_ups.clear()
+        await self._touch_and_save(session)
+        brief = await self._brief(session.id)
+        text = "Finished. Here are your brief and risk map; export them again any time."
+        return await self._reply(session, message=text, brief=brief)
+
+    async def _finish_blocker(self, session: PrepSession) -> Reply | None:
+        """A refusal that takes the user to what is missing, or None when Finish may go ahead."""
+        if session.follow_ups:
+            stage_id = next(iter(session.follow_ups))
+            session.stage = self.book.index(stage_id)
+            await self._touch_and_save(session)
+            text = _PENDING.format(title=self.book[session.stage].title)
+            return await self._refuse(session, text, questions=True, header=True)
+        missing = missing_perspective(self.book, answered(await self.store.answers(session.id)))
+        if missing:
+            session.stage = self.book.index(missing[0].stage.id)
+            await self._touch_and_save(session)
+            return await self._refuse(
+                session, _perspective_text(session), questions=True, header=True
+            )
+        return None
+
+    # -- the risk ledger -----------------------------------------------------------------
+
+    async def save_risk(
+        self, session_id: str, owner: str, risk: RiskInput, row_id: int | None = None
+    ) -> Reply:
+        """Add a ledger row, or edit one (the modal and ``/risk``)."""
+        if not risk.risk.strip():
+            raise PrepError(
+                "Nothing was saved: the risk field was empty. Describe the risk in a few words "
+                '(for example "the roof still leaks after we move in"), then who bears it.'
+            )
+        async with self._locks[session_id]:
+            session = await self._open(session_id, owner)
+            if row_id is not None and row_id not in {
+                r.id for r in await self.store.ledger(session.id)
+            }:
+                raise PrepError("That ledger row no longer exists; add the risk again.")
+            self._touch(session)
+            try:
+                row = await self.store.change_ledger(
+                    session, LedgerChange(row_id, self._row_values(risk, session))
+                )
+            except DatabaseUnavailable as exc:
+                raise DatabaseUnavailable(
+                    f"{exc} The risk was not saved; try again in a moment."
+                ) from exc
+            position = next(r.position for r in await self.store.ledger(session.id) if r.id == row)
+            verb = "updated" if row_id is not None else "added"
+            return await self._reply(session, notices=[f"Risk {position} {verb}."])
+
+    def _row_values(self, risk: RiskInput, session: PrepSession) -> dict[str, Any]:
+        mechanism = _clip(risk.mechanism, "mechanism")
+        reading = self.coach.lens.read(mechanism)
+        return {
+            "risk": _clip(risk.risk, "risk"),
+            "bearer": _clip(risk.bearer, "bearer"),
+            "mechanism": mechanism,
+            "residual": _clip(risk.residual, "mechanism"),
+            "bearer_kind": kinds.bearer_kind(risk.bearer, session.counterpart),
+            "mechanism_kind": kinds.mechanism_kind(mechanism, reading),
+        }
+
+    async def ledger(self, session_id: str, owner: str) -> list[LedgerRow]:
+        """The session's ledger rows (for an edit picker)."""
+        await self._owned(session_id, owner)
+        return await self.store.ledger(session_id)
+
+    # -- brief, export, delete -------------------------------------------------------------
+
+    async def export(self, session_id: str, owner: str) -> Brief:
+        """The brief and risk map as they stand (a draft if the session is not finished)."""
+        await self._owned(session_id, owner)
+        return await self._brief(session_id)
+
+    async def _brief(self, session_id: str) -> Brief:
+        record = await self.store.record(session_id)
+        if record is None:
+            raise SessionNotFound(_not_found(session_id))
+        name = Brief(session_id, "", b"").png_name
+
+        def build() -> Brief:
+            markdown = build_brief(record, self.book, risk_map_name=name)
+            return Brief(session_id, markdown, render_risk_map(record))
+
+        # matplotlib and string building are CPU work: keep the event loop free.
+        return await asyncio.to_thread(build)
+
+    async def delete(self, session_id: str, owner: str) -> PrepSession:
+        """Delete a session and all its answers; returns what it was (for its channel)."""
+        async with self._locks[session_id]:
+            session = await self._owned(session_id, owner)
+            await self.store.delete(session_id)
+        self._locks.pop(session_id, None)
+        return session
+
+    # -- expiry ------------------------------------------------------------------------------
+
+    async def due_for_expiry(self, owner_prefix: str, now: datetime | None = None) -> Due:
+        """One front end's sessions due a warning, and those due deletion."""
+        sessions = await self.store.with_owner_prefix(owner_prefix)
+        return sweep(self.policy, sessions, now or self.clock())
+
+    async def mark_warned(self, session: PrepSession, now: datetime | None = None) -> None:
+        """Record that the owner was told; deletion waits at least the warning time from now."""
+        async with self._locks[session.id]:
+            fresh = await self.store.get(session.id)
+            if fresh is None or fresh.updated_at != session.updated_at:
+                return  # deleted, or used since the sweep: no warning stands
+            fresh.warned_at = now or self.clock()
+            await self.store.save(fresh)
+
+    async def expire(self, session: PrepSession, now: datetime | None = None) -> bool:
+        """Delete an expired session unless it was used since the sweep found it."""
+        async with self._locks[session.id]:
+            fresh = await self.store.get(session.id)
+            if fresh is None or not self.policy.due_deletion(fresh, now or self.clock()):
+                return False
+            return await self.store.delete(session.id)
+
+    # -- replies -------------------------------------------------------------------------
+
+    async def _reply(
+        self,
+        session: PrepSession,
+        *,
+        header: bool = False,
+        notices: Sequence[str] = (),
+        message: str = "",
+        questions: bool = True,
+        refused: bool = False,
+        brief: Brief | None = None,
+    ) -> Reply:
+        """What to show now: the pending follow-up, or the next question, or the stage's end."""
+        stage = self.book[session.stage]
+        ledger = tuple(await self.store.ledger(session.id))
+        asked: tuple[Question, ...] = ()
+        follow_up = False
+        if questions and session.status != FINISHED:
+            asked, follow_up, end = await self._asks(session, stage, ledger)
+            message = message or end
+        elif session.status == FINISHED:
+            message = message or _FINISHED.format(id=session.id)
+        return Reply(
+            session=session,
+            stage_number=session.stage + 1,
+            stage_count=len(self.book),
+            stage_title=stage.title,
+            header=stage.goal if header else "",
+            notices=tuple(notices),
+            questions=asked,
+            follow_up=follow_up,
+            message=message,
+            refused=refused,
+            actions=() if session.status == FINISHED else ACTIONS,
+            ledger=ledger,
+            brief=brief,
+        )
+
+    async def _refuse(
+        self, session: PrepSession, text: str, *, questions: bool = False, header: bool = False
+    ) -> Reply:
+        return await self._reply(
+            session, notices=[text], questions=questions, refused=True, header=header
+        )
+
+    async def _asks(
+        self, session: PrepSession, stage: Stage, ledger: Sequence[LedgerRow]
+    ) -> tuple[tuple[Question, ...], bool, str]:
+        """(questions, whether they are a trust follow-up, the text when the stage is done)."""
+        pending = session.follow_ups.get(stage.id)
+        if pending:
+            questions = await self._follow_up_questions(session, stage, pending)
+            if questions:
+                return questions, True, ""
+        slot = await self._current_slot(session, ledger)
+        if slot is None:
+            return (), False, self._stage_done(session, stage, ledger)
+        return (await self._slot_question(session, slot, ledger),), False, ""
+
+    async def _current_slot(
+        self, session: PrepSession, ledger: Sequence[LedgerRow] | None = None
+    ) -> Slot | None:
+        if ledger is None:
+            ledger = await self.store.ledger(session.id)
+        stage = self.book[session.stage]
+        done = filled(await self.store.answers(session.id), stage, ledger)
+        return current_slot(stage, done, session.skipped, [r.id for r in ledger])
+
+    def _stage_done(self, session: PrepSession, stage: Stage, ledger: Sequence[LedgerRow]) -> str:
+        if stage.repeat == "ledger" and not ledger:
+            return stage.empty
+        if session.stage == len(self.book) - 1:
+            return (
+                f"That completes {stage.title}, the last stage. Press Finish to write your brief."
+            )
+        following = self.book[session.stage + 1].title
+        return (
+            f"That completes {stage.title}. Press Next for {following}, "
+            "or send anything else you want on record here."
+        )
+
+    async def _slot_question(
+        self, session: PrepSession, slot: Slot, ledger: Sequence[LedgerRow]
+    ) -> Question:
+        """The slot's question with its citation, as first shown (stored), or grounded now."""
+        stored = await self.store.asked(session.id, slot.key)
+        if stored:
+            return stored[0].question
+        item, number = await self._item(session, slot, ledger)
+        text = fill(
+            slot.question.wording(slot.round),
+            counterpart=session.counterpart,
+            topic=session.topic,
+            item=item,
+            n=str(number),
+        )
+        cited = {a.question.passage.chunk_id for a in await self.store.asked(session.id)}
+        passage = await asyncio.to_thread(self._ground, slot, session, cited)
+        question = Question(
+            text, slot.question.dimension, f"prep:{slot.key}", slot.question.type, passage
+        )
+        await self.store.add_asked(session.id, slot.key, [question], self.clock())
+        return question
+
+    async def _item(
+        self, session: PrepSession, slot: Slot, ledger: Sequence[LedgerRow]
+    ) -> tuple[str, int]:
+        """The thing a repeating stage's question is about: the assumption, or the ledger risk."""
+        if slot.stage.repeat == "ledger":
+            row = next(r for r in ledger if r.id == slot.round)
+            return row.risk, row.position
+        if slot.stage.repeat == "open" and slot.question is not slot.stage.questions[0]:
+            first = slot.stage.questions[0].key
+            for answer in await self.store.answers(session.id):
+                if (answer.stage, answer.question, answer.round) == (
+                    slot.stage.id,
+                    first,
+                    slot.round,
+                ):
+                    return answer.text, slot.round + 1
+        return "", slot.round + 1
+
+    def _ground(self, slot: Slot, session: PrepSession, cited: set[str]) -> Passage:
+        """The passage that best fits the question's anchor, preferring ones not yet cited."""
+        query = f"{slot.question.anchor} {session.topic}"
+        pool = self.coach.retriever.search(query, GROUNDING_POOL, scopes=session.scopes)
+        if not pool:
+            return _guide_passage(slot)
+        anchor = set(tokenize(slot.question.anchor))
+
+        def fit(passage: Passage) -> float:
+            overlap = len(anchor & set(tokenize(passage.text))) / max(1, len(anchor))
+            return passage.score + 0.6 * overlap - (0.3 if passage.chunk_id in cited else 0.0)
+
+        return max(pool, key=fit)
+
+    async def _follow_up_questions(
+        self, session: PrepSession, stage: Stage, pending: dict[str, Any]
+    ) -> tuple[Question, ...]:
+        """The coach's questions on a trust-leaning answer; generated once, then stored."""
+        slot = f"follow-up:{stage.id}:{pending['id']}"
+        stored = await self.store.asked(session.id, slot)
+        if stored:
+            return tuple(a.question for a in stored)
+        conversation = Conversation.from_json(session.state.get("conversation") or {})
+        try:
+            # Naming the counterpart lets the coach word its questions about them.
+            text = f"About {session.counterpart}: {pending['text']}"
+            turn = await asyncio.to_thread(
+                self.coach.turn, text, conversation, scopes=session.scopes
+            )
+        except InputRejected:
+            turn = None
+        if turn is None or not turn.questions:
+            # Nothing to ask means nothing to hold the stage for.
+            session.follow_ups.pop(stage.id, None)
+            await self.store.save(session)
+            return ()
+        conversation.record(turn)
+        session.state["conversation"] = conversation.to_json()
+        await self.store.save(session)
+        await self.store.add_asked(session.id, slot, turn.questions, self.clock())
+        return turn.questions
+
+    # -- helpers -------------------------------------------------------------------------
+
+    async def _owned(self, session_id: str, owner: str) -> PrepSession:
+        session = await self.store.get(session_id.strip())
+        if session is None:
+            raise SessionNotFound(_not_found(session_id))
+        if session.owner != owner:
+            raise NotSessionOwner(
+                "Only the person who started this prep session can use it. "
+                "Start your own with /prep start (terminal: parley prep)."
+            )
+        return session
+
+    async def _open(self, session_id: str, owner: str) -> PrepSession:
+        session = await self._owned(session_id, owner)
+        if session.status == FINISHED:
+            raise PrepError(
+                f"Prep session {session.id} is finished; its brief is final. Export it again, "
+                "or start a new session."
+            )
+        return session
+
+    def _touch(self, session: PrepSession) -> None:
+        session.updated_at = self.clock()
+        session.warned_at = None  # activity cancels a pending expiry
+
+    async def _touch_and_save(self, session: PrepSession) -> None:
+        self._touch(session)
+        await self.store.save(session)
+
+
+_MOVES = ("next", "back", "skip")
+_STALE = (
+    "That button belongs to an earlier message; the session has moved on to stage {n}. "
+    "Use the buttons on the latest message."
+)
+_FINISHED = "Prep session {id} is finished; export its brief again any time."
+_PENDING = (
+    "Before {title} can close, answer the follow-up above: it asks what covers the trust "
+    "your last answer relied on."
+)
+
+
+def _perspective_text(session: PrepSession) -> str:
+    return (
+        f"Before you finish, write down {session.counterpart}'s side: what they stand to gain "
+        "and what they fear. A brief with only your side of the table is half a brief."
+    )
+
+
+def _follow_up_notice(reading: TrustReading) -> str:
+    return (
+        f"That answer leans on {trust_phrase(reading)}. Before this stage can close, look at "
+        "what would cover it if the trust proved misplaced:"
+    )
+
+
+def _not_found(session_id: str) -> str:
+    return (
+        f"There is no prep session {session_id.strip()!r}: it was deleted, expired, or the id is "
+        "mistyped. List yours with /prep list (terminal: parley prep --list)."
+    )
+
+
+def _required(value: str, field: str, what: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise PrepError(f"Say {what}: the {field} cannot be empty.")
+    return _clip(value, field)
+
+
+def _clip(value: str, field: str) -> str:
+    value = (value or "").strip()
+    limit = FIELD_LIMITS[field]
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _new_answer(where: Target, text: str, reading: TrustReading, leans: bool) -> NewAnswer:
+    return NewAnswer(
+        stage=where.stage.id,
+        question=where.question_key,
+        round=where.round,
+        text=text,
+        follow_up=where.follow_up,
+        reading={**reading.to_json(), "leans_on_trust": leans},
+    )
+
+
+def _assumption_row(text: str, round_: int) -> dict[str, Any]:
+    return {
+        "risk": _clip(ASSUMPTION_RISK.format(text=text), "risk"),
+        "bearer": "",
+        "mechanism": "",
+        "residual": "",
+        "bearer_kind": kinds.UNASSIGNED,
+        "mechanism_kind": kinds.TRUST_ONLY,
+        "assumption": round_,
+    }
+
+
+def _column_values(
+    column: str, text: str, reading: TrustReading, counterpart: str
+) -> dict[str, Any]:
+    if column == "bearer":
+        return {
+            "bearer": _clip(text, "bearer"),
+            "bearer_kind": kinds.bearer_kind(text, counterpart),
+        }
+    if column == "mechanism":
+        kind = kinds.mechanism_kind(text, reading)
+        return {"mechanism": _clip(text, "mechanism"), "mechanism_kind": kind}
+    return {"residual": _clip(text, "mechanism")}
+
+
+def _guide_passage(slot: Slot) -> Passage:
+    """With an empty knowledge base, the question rests on Parley's own stage guide."""
+    return Passage(
+        source="prompts/prep/stages.yaml",
+        text=f"{slot.stage.title}: {slot.stage.goal}",
+        score=0.0,
+        title="Parley prep guide",
+        chunk_id=f"guide:{slot.stage.id}",
+    )
+
+
+def build_prep_service(settings: Settings, database: Database, coach: Coach) -> PrepService:
+    """The prep service over the app's database and coach, with the stages from prompts/."""
+    book = load_stages(settings.prompts_dir / "prep" / "stages.yaml")
+    policy = ExpiryPolicy(
+        idle=timedelta(days=settings.prep_expiry_days),
+        warning=timedelta(hours=settings.prep_warning_hours),
+    )
+    return PrepService(PrepStore(database), coach, book, policy)

@@ -1,0 +1,359 @@
+"""Divergence rounds: private answers first, then the reveal side by side."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.coaching.trust_lens import Lexicon, TrustLens
+from bot.discuss.data import DiscussData
+from bot.discuss.divergence import (
+    Answer,
+    Reveal,
+    Round,
+    RoundClosed,
+    differences,
+    read_answers,
+)
+from bot.exts.discuss import reveal_messages
+from bot.settings import REPO_ROOT
+from tests.discord.discord_fakes import GUILD_ID, TEXT_CHANNEL_ID
+from tests.discuss.conftest import running_bot
+from tests.discuss.team_fakes import (
+    ADMIN,
+    ANA,
+    BO,
+    EDIT_MESSAGE,
+    MANAGER,
+    MANAGER_ROLE_ID,
+    MEMBER,
+    MODAL,
+    UPDATE_MESSAGE,
+    FakeClock,
+    RoleOption,
+    TeamDiscord,
+    form_labels,
+)
+
+DATA = DiscussData.load(REPO_ROOT / "prompts" / "discuss" / "discussion.yaml")
+LENS = TrustLens(Lexicon.load(REPO_ROOT / "prompts" / "trust_lens.yaml"))
+
+TRUSTING = "The seller seems honest, so I'd pay him today."
+CAREFUL = "I'd pay only after an inspection, with the money held in escrow."
+PROMISED = "He gave his word that the car was never crashed, so that settles it."
+INSPECT = "I'd get a mechanic to inspect it before paying."
+VAGUE = "I'd think about it over the weekend."
+
+
+def answers(*texts: str) -> list[Answer]:
+    return [
+        Answer(n, name, text) for n, (name, text) in enumerate(zip("ABCD", texts, strict=False))
+    ]
+
+
+def said(*texts: str) -> list[str]:
+    return differences(read_answers(LENS, answers(*texts)), DATA, "the seller")
+
+
+@pytest.mark.parametrize(
+    ("text", "leans_on_trust", "mechanisms"),
+    [
+        (TRUSTING, True, ()),
+        (CAREFUL, False, ("inspection", "escrow")),
+        (PROMISED, True, ()),
+        (VAGUE, False, ()),
+        (
+            "He's honest, but I still want a warranty in the contract.",
+            True,
+            ("written contract", "warranty"),
+        ),
+    ],
+)
+def test_each_answer_is_marked_by_the_trust_lens(
+    text: str, leans_on_trust: bool, mechanisms: tuple[str, ...]
+) -> None:
+    (read,) = read_answers(LENS, [Answer(1, "A", text)])
+
+    assert (read.leans_on_trust, set(read.mechanisms)) == (leans_on_trust, set(mechanisms))
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        ((), [DATA.reveal["none"]]),
+        ((TRUSTING,), [DATA.reveal["single"]]),
+        (
+            (TRUSTING, CAREFUL),
+            [
+                'Leaning on trust: A ("seems honest"). Naming a mechanism: B (inspection and '
+                "escrow). Same facts, different assumptions about what will hold the seller "
+                "to the deal."
+            ],
+        ),
+        (
+            (TRUSTING, PROMISED),
+            [
+                'Every answer leans on trust ("seems honest", "gave his word"); none says what '
+                "would happen if that trust proved misplaced.",
+                "You lean on different kinds of trust (A: character; B: a promise).",
+                DATA.reveal["no_mechanism"],
+            ],
+        ),
+        (
+            (CAREFUL, INSPECT),
+            [
+                "You reach for different safeguards (A: inspection and escrow; B: inspection). "
+                "Which risk is each one meant to cover, and does anyone's cover a risk the "
+                "others left open?"
+            ],
+        ),
+        (
+            (INSPECT, INSPECT),
+            [
+                "Everyone who names a safeguard names inspection: you agree on the tool, so "
+                "check you agree on the risk it covers."
+            ],
+        ),
+        (
+            (CAREFUL, VAGUE),
+            ["Naming neither trust nor a safeguard: B. What do those answers take for granted?"],
+        ),
+    ],
+    ids=[
+        "none",
+        "one",
+        "trust-vs-mechanism",
+        "two-kinds-of-trust",
+        "different-safeguards",
+        "same-safeguard",
+        "neither",
+    ],
+)
+def test_the_reveal_says_where_assumptions_differ(
+    texts: tuple[str, ...], expected: list[str]
+) -> None:
+    assert said(*texts) == expected
+
+
+# -- through Discord ----------------------------------------------------------------------
+
+
+async def start_round(fake: TeamDiscord, **options: Any) -> tuple[int, int]:
+    """The admin starts a private round; returns (round id, thread id)."""
+    await fake.run("discuss", "start", user=ADMIN, mode="private", **options)
+    thread_id = fake.threads_opened()[-1]
+    buttons = fake.posted_in(thread_id)[-1]
+    round_id = int(buttons["components"][0]["components"][0]["custom_id"].rsplit(":", 1)[1])
+    return round_id, thread_id
+
+
+async def answer(fake: TeamDiscord, round_id: int, thread_id: int, who: Any, text: str) -> None:
+    await fake.click(f"parley:round:answer:{round_id}", user=who)
+    await fake.submit_form(user=who, channel_id=thread_id, what=text)
+
+
+async def test_starting_a_round_posts_the_prompt_and_two_buttons(
+    team_discord: TeamDiscord, clock: FakeClock
+) -> None:
+    _, thread_id = await start_round(team_discord, minutes=90)
+
+    prompt = team_discord.messages[thread_id]  # the thread opens on the scenario
+    questions, buttons = team_discord.posted_in(thread_id)
+    assert prompt["content"].startswith("**Discussion: ")
+    assert questions["content"].startswith("Talk it through together")
+    labels = [c["label"] for c in buttons["components"][0]["components"]]
+    assert labels == ["Answer privately", "Close and reveal"]
+    deadline = int((clock() + timedelta(minutes=90)).timestamp())
+    assert f"<t:{deadline}:f>" in buttons["content"]
+    assert f"<@{ADMIN.id}> closes the round" in buttons["content"]
+
+
+async def test_answer_privately_opens_a_form_and_keeps_the_answer_hidden(
+    team_discord: TeamDiscord, parley_app: Any
+) -> None:
+    round_id, thread_id = await start_round(team_discord)
+    posted_before = len(team_discord.posted_in(thread_id))
+
+    await team_discord.click(f"parley:round:answer:{round_id}", user=ANA)
+    form = (team_discord.callbacks(MODAL)[-1].json or {})["data"]
+    await team_discord.submit_form(user=ANA, channel_id=thread_id, what=TRUSTING)
+
+    assert form_labels(form) == ["What would you do, and why?"]
+    assert len(team_discord.posted_in(thread_id)) == posted_before  # nothing public yet
+    assert team_discord.replies()[-1].startswith("Got your answer.")
+    assert [a.text for a in await parley_app.discussions.rounds.answers(round_id)] == [TRUSTING]
+
+
+async def test_answering_again_replaces_the_earlier_answer_and_shows_it_in_the_form(
+    team_discord: TeamDiscord, parley_app: Any
+) -> None:
+    round_id, thread_id = await start_round(team_discord)
+    await answer(team_discord, round_id, thread_id, ANA, TRUSTING)
+
+    await team_discord.click(f"parley:round:answer:{round_id}", user=ANA)
+    (field,) = [
+        c
+        for row in (team_discord.callbacks(MODAL)[-1].json or {})["data"]["components"]
+        for c in row["components"]
+    ]
+    await team_discord.submit_form(user=ANA, channel_id=thread_id, what=CAREFUL)
+
+    assert field["value"] == TRUSTING
+    assert team_discord.replies()[-1].startswith("Updated your answer.")
+    assert [a.text for a in await parley_app.discussions.rounds.answers(round_id)] == [CAREFUL]
+
+
+@pytest.mark.parametrize(
+    ("who", "manager_role", "may_close"),
+    [
+        (ADMIN, False, True),  # the facilitator
+        (MANAGER, True, True),  # the server's manager role
+        (MANAGER, False, False),  # the same person before a manager role is set
+        (MEMBER, False, False),
+    ],
+    ids=["facilitator", "manager", "role-not-set", "member"],
+)
+async def test_only_the_facilitator_and_managers_may_close_a_round(
+    team_discord: TeamDiscord, who: Any, manager_role: bool, may_close: bool
+) -> None:
+    if manager_role:
+        await team_discord.run("parley", "config", manager_role=RoleOption(MANAGER_ROLE_ID))
+    round_id, _ = await start_round(team_discord)
+    team_discord.clear()
+
+    await team_discord.click(f"parley:round:close:{round_id}", user=who)
+
+    assert bool(team_discord.callbacks(UPDATE_MESSAGE)) == may_close
+    if not may_close:
+        assert team_discord.replies() == [
+            f"Only the facilitator, <@{ADMIN.id}>, or a Parley manager can close this round."
+        ]
+
+
+async def test_closing_reveals_the_answers_side_by_side_and_asks_one_question(
+    team_discord: TeamDiscord,
+) -> None:
+    round_id, thread_id = await start_round(team_discord)
+    await answer(team_discord, round_id, thread_id, ANA, TRUSTING)
+    await answer(team_discord, round_id, thread_id, BO, CAREFUL)
+    posted_before = len(team_discord.posted_in(thread_id))
+
+    await team_discord.click(f"parley:round:close:{round_id}", user=ADMIN)
+
+    (update,) = team_discord.callbacks(UPDATE_MESSAGE)
+    greyed = update.json["data"]["components"][0]["components"]
+    assert all(button["disabled"] for button in greyed)
+    side_by_side, summary = team_discord.posted_in(thread_id)[posted_before:]
+    (embed,) = side_by_side["embeds"]
+    assert [(f["name"], f["value"], f["inline"]) for f in embed["fields"]] == [
+        ("Ana · 🤝 leans on trust", TRUSTING, True),
+        ("Bo · 🔧 names inspection, escrow", CAREFUL, True),
+    ]
+    assert "**Where your assumptions differ**" in summary["content"]
+    assert "Leaning on trust: Ana" in summary["content"]
+    assert summary["content"].count("**One question for everyone:**") == 1
+    assert summary["content"].rstrip().endswith("?")
+    assert len(summary["embeds"][0]["fields"]) == 1  # the follow-up's citation
+
+
+async def test_answer_privately_after_the_round_closed_is_refused(
+    team_discord: TeamDiscord,
+) -> None:
+    round_id, _ = await start_round(team_discord)
+    await team_discord.click(f"parley:round:close:{round_id}", user=ADMIN)
+    team_discord.clear()
+
+    await team_discord.click(f"parley:round:answer:{round_id}", user=ANA)
+
+    assert not team_discord.callbacks(MODAL)
+    assert team_discord.replies() == ["This round has closed; the answers are in the thread."]
+
+
+async def test_the_follow_up_is_not_one_of_the_prompts_questions(parley_app: Any) -> None:
+    discussions = parley_app.discussions
+    prompt = await discussions.prompt(GUILD_ID, TEXT_CHANNEL_ID)
+    opened = await discussions.open_round(
+        guild_id=GUILD_ID, thread_id=1, facilitator_id=1, prompt=prompt, closes_at=None
+    )
+    await discussions.answer(opened.id, user_id=2, author="Ana", text=TRUSTING)
+
+    reveal = await discussions.close_round(opened.id)
+
+    assert reveal is not None and reveal.follow_up is not None
+    assert reveal.follow_up.move_id not in {q.move_id for q in prompt.questions}
+    assert await discussions.close_round(opened.id) is None  # only one reveal, ever
+
+
+async def test_a_closed_round_takes_no_more_answers(parley_app: Any) -> None:
+    discussions = parley_app.discussions
+    prompt = await discussions.prompt(GUILD_ID, TEXT_CHANNEL_ID)
+    opened = await discussions.open_round(
+        guild_id=GUILD_ID, thread_id=1, facilitator_id=1, prompt=prompt, closes_at=None
+    )
+    await discussions.close_round(opened.id)
+
+    with pytest.raises(RoundClosed):
+        await discussions.answer(opened.id, user_id=2, author="Ana", text=TRUSTING)
+
+
+async def test_a_round_reveals_itself_at_its_deadline(
+    team_discord: TeamDiscord, clock: FakeClock
+) -> None:
+    round_id, thread_id = await start_round(team_discord, minutes=30)
+    await answer(team_discord, round_id, thread_id, ANA, TRUSTING)
+    cog = team_discord.bot.get_cog("Discuss")
+
+    clock.advance(minutes=29)
+    await cog.tick()
+    assert not team_discord.sent(EDIT_MESSAGE)
+
+    clock.advance(minutes=2)
+    await cog.tick()
+    await cog.tick()
+
+    (edit,) = team_discord.sent(EDIT_MESSAGE)  # the buttons are greyed out once
+    assert all(b["disabled"] for b in edit.json["components"][0]["components"])
+    revealed = [m for m in team_discord.posted_in(thread_id) if "side by side:" in m["content"]]
+    assert len(revealed) == 1
+
+
+async def test_buttons_keep_working_after_a_restart(
+    parley_app: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(parley_app, monkeypatch) as before:
+        round_id, thread_id = await start_round(before)
+        message = before.message_with(f"parley:round:answer:{round_id}")
+
+    async with running_bot(parley_app, monkeypatch) as after:
+        after.messages[int(message["id"])] = message  # Discord still shows the old message
+        after.add_thread(thread_id)
+        await answer(after, round_id, thread_id, BO, CAREFUL)
+
+    assert [a.author for a in await parley_app.discussions.rounds.answers(round_id)] == ["Bo"]
+
+
+def reveal_of(*texts: str) -> Reveal:
+    read = read_answers(LENS, [Answer(n, f"Member {n}", t) for n, t in enumerate(texts)])
+    closed = Round(1, GUILD_ID, 1, None, 1, "k", "A case", "text", None, (), "closed", None)
+    return Reveal(closed, tuple(read), tuple(differences(read, DATA)), None)
+
+
+def test_many_long_answers_are_spread_over_messages_within_discords_limits() -> None:
+    messages = reveal_messages(reveal_of(*["I'd want escrow. " * 58] * 12))
+
+    *side_by_side, summary = messages
+    assert len(side_by_side) > 1 and side_by_side[0][0].startswith("**The answers, side by side")
+    for _, embeds in side_by_side:
+        (embed,) = embeds
+        assert len(embed) <= 6000 and len(embed.fields) <= 25
+        assert all(len(f.value) <= 1024 and f.inline for f in embed.fields)
+    assert sum(len(e.fields) for _, (e,) in side_by_side) == 12
+    assert summary[0].startswith("**Where your assumptions differ**")
+
+
+def test_a_round_nobody_answered_says_so_without_an_empty_table() -> None:
+    (summary,) = reveal_messages(reveal_of())
+
+    assert summary[0] == f"**Where your assumptions differ**\n- {DATA.reveal['none']}"
