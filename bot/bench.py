@@ -17,10 +17,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from bot.app import build_coach, build_knowledge
+from bot.app import build_app, build_coach, build_knowledge
 from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.knowledge.retrieval import HybridRetriever
+from bot.prep.bench import measure_prep
 from bot.settings import REPO_ROOT, Settings
 
 COUNTERPARTS = [
@@ -112,15 +114,12 @@ def latency_worker(count: int) -> None:
     print(json.dumps(timings))
 
 
-def run_all(settings: Settings, message_count: int) -> dict[str, float | int | bool]:
-    """Every figure: ingest here; cold start and warm latency in fresh processes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        ingest_rate = measure_ingest(settings, data_dir)
-        ask = ["-m", "bot", "ask", "--json", "He seems honest, so we skip the inspection."]
-        colds = [measure_process(ask, data_dir) for _ in range(3)]
-        worker = ["-m", "bot.bench", str(message_count)]
-        warm = measure_process(worker, data_dir)
+def run_all(settings: Settings, message_count: int, data_dir: Path) -> dict[str, Any]:
+    """Every coaching figure: ingest here; cold start and warm latency in fresh processes."""
+    ingest_rate = measure_ingest(settings, data_dir)
+    ask = ["-m", "bot", "ask", "--json", "He seems honest, so we skip the inspection."]
+    colds = [measure_process(ask, data_dir) for _ in range(3)]
+    warm = measure_process(["-m", "bot.bench", str(message_count)], data_dir)
     timings = json.loads(warm["stdout"])
     cuts = statistics.quantiles(timings, n=100)
     return {
@@ -134,9 +133,22 @@ def run_all(settings: Settings, message_count: int) -> dict[str, float | int | b
     }
 
 
+async def prep_figures(settings: Settings, data_dir: Path) -> dict[str, Any]:
+    """Prep-session storage and brief timings, on the same (already indexed) data dir."""
+    app = await build_app(settings.model_copy(update={"data_dir": data_dir}))
+    try:
+        figures = await measure_prep(app.prep)
+    finally:
+        await app.aclose()
+    return {f"prep_{key}": value for key, value in figures.items()}
+
+
 async def run_bench(settings: Settings, *, as_json: bool, messages: int) -> int:
     """Print the figures as text or as one JSON object."""
-    figures = await asyncio.to_thread(run_all, settings, max(messages, 200))
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        figures = await asyncio.to_thread(run_all, settings, max(messages, 200), data_dir)
+        figures |= await prep_figures(settings, data_dir)
     if as_json:
         print(json.dumps(figures))
         return 0
@@ -148,6 +160,11 @@ async def run_bench(settings: Settings, *, as_json: bool, messages: int) -> int:
     print(f"cold start:   {figures['cold_start_s']} s to first answer (new process)")
     print(f"peak RSS:     {figures['peak_rss_mb']} MB (one process: cold start + all turns)")
     print(f"torch in venv: {'yes' if figures['torch_installed'] else 'no'}")
+    print(
+        f"prep answer:  store p50 {figures['prep_store_answer_ms_median']} ms, "
+        f"p95 {figures['prep_store_answer_ms_p95']} ms; "
+        f"brief + risk map {figures['prep_brief_ms_median']} ms"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ about what to ask lives in ``bot.coaching``.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,13 @@ from bot.exts.config import answers_privately, coach_channel_only, refusal_for_m
 from bot.exts.errors import mark_answer_started, report_message_error
 from bot.exts.render import render_turn, thread_name
 from bot.knowledge.store import scopes_for
+from bot.storage.database import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.bot import ParleyBot
     from bot.coaching.service import CoachService
+
+log = logging.getLogger(__name__)
 
 # Messages a person typed; joins, pins, thread notices and the like are not coaching input.
 _USER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -97,7 +101,13 @@ class Coach(commands.Cog):
     async def _on_thread_message(self, message: discord.Message, thread: discord.Thread) -> None:
         """Answer in a coaching thread; a mention makes any other thread a coaching thread."""
         conversation_id = thread_conversation_id(thread.id)
-        if not await self.coach.has_conversation(conversation_id):
+        try:
+            known = await self.coach.has_conversation(conversation_id)
+        except DatabaseUnavailable as exc:
+            # Most threads are not ours: log once here rather than answer in a stranger's thread.
+            log.warning("Cannot tell whether thread %s is a coaching thread: %s", thread.id, exc)
+            return
+        if not known:
             if not self._mentions_me(message):
                 return
             await self.coach.open_conversation(conversation_id, owner_id(message.author))

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.coaching.models import InputRejected
+from bot.storage.database import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.bot import ParleyBot
@@ -65,7 +66,7 @@ def explain(error: BaseException) -> ErrorReply | None:
         # Mentions use the same prefix as text commands, so every coaching mention "fails" as
         # an unknown command; the message listener answers those instead.
         return None
-    if isinstance(error, InputRejected):
+    if isinstance(error, InputRejected | DatabaseUnavailable):
         return ErrorReply(str(error) or GENERIC_ERROR)
     if isinstance(error, app_commands.CommandOnCooldown | commands.CommandOnCooldown):
         seconds = max(1, math.ceil(error.retry_after))

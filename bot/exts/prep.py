@@ -56,6 +56,7 @@ _LABELS = {"back": "◀ Back", "next": "Next ▶", "skip": "Skip", "pause": "Pau
 _STYLES = {"next": discord.ButtonStyle.primary, "finish": discord.ButtonStyle.success}
 # Messages a person typed; joins, pins and thread notices are not answers.
 _USER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+_LISTED = 12  # sessions shown by /prep list, newest first (one message)
 # Errors that carry a plain sentence for the user rather than a bug.
 _PLAIN_ERRORS = (InputRejected, DatabaseUnavailable)
 
@@ -272,20 +273,24 @@ class Prep(commands.GroupCog, group_name="prep", group_description="Guided negot
         """Your sessions, newest first, with a warning on those about to expire."""
         async with self._guarded(interaction, "/prep list"):
             summaries = await self.service.summaries(owner_id(interaction.user))
-            lines = [f"`{summary_line(s)}`" for s in summaries]
+            lines = [f"`{summary_line(s)}`" for s in summaries[:_LISTED]]
+            if len(summaries) > _LISTED:
+                lines.append(f"…and {len(summaries) - _LISTED} older ones.")
             text = "\n".join(lines) or "You have no prep sessions. Start one with /prep start."
             await interaction.response.send_message(
                 split_text(text, MESSAGE_LIMIT)[0], ephemeral=True
             )
 
     @app_commands.command(name="export", description="Get the brief and risk map of a session.")
-    @app_commands.describe(session="The session id (default: your latest unfinished one)")
+    @app_commands.describe(session="The session id (default: your latest one)")
     async def export(self, interaction: discord.Interaction, session: str | None = None) -> None:
         """Attach the brief (a draft until finished) in the session's thread, or privately."""
         async with self._guarded(interaction, "/prep export"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             owner = owner_id(interaction.user)
-            found = await self.service.session(session or await self._latest_id(owner), owner)
+            found = await self.service.session(
+                session or await self._latest_id(owner, any_status=True), owner
+            )
             brief = await self.service.export(found.id, owner)
             files = _brief_files(brief.markdown_name, brief.markdown, brief.png_name, brief.png)
             thread = await self._thread_for(found)
@@ -526,10 +531,10 @@ class Prep(commands.GroupCog, group_name="prep", group_description="Guided negot
             return channel
         return None
 
-    async def _latest_id(self, owner: str) -> str:
-        latest = await self.service.latest(owner)
+    async def _latest_id(self, owner: str, *, any_status: bool = False) -> str:
+        latest = await self.service.latest(owner, unfinished=not any_status)
         if latest is None:
-            raise PrepError("You have no unfinished prep session. Start one with /prep start.")
+            raise PrepError("You have no prep session to use here. Start one with /prep start.")
         return latest.id
 
     async def _notify(self, session: PrepSession, text: str) -> bool:

@@ -30,7 +30,9 @@ RISKS = (
 )
 
 
-async def measure_prep(service: PrepService, *, answers: int = 40) -> dict[str, Any]:
+async def measure_prep(
+    service: PrepService, *, answers: int = 40, repeats: int = 3
+) -> dict[str, Any]:
     """Median and 95th-percentile times (ms) to store an answer and to write the brief."""
     reply = await service.start(OWNER, "the supplier", "a supply contract renewal")
     session_id = reply.session_id
@@ -39,7 +41,7 @@ async def measure_prep(service: PrepService, *, answers: int = 40) -> dict[str, 
         store = await _store_times(service, session_id, answers)
         for risk in RISKS:
             await service.save_risk(session_id, OWNER, risk)
-        figures = await _brief_times(service, session_id)
+        figures = await _brief_times(service, session_id, repeats)
     finally:
         await service.store.delete(session_id)
     return {
@@ -60,15 +62,15 @@ async def _store_times(service: PrepService, session_id: str, count: int) -> lis
     return await _times(count, lambda i: service.store.record_answer(session, answer))
 
 
-async def _brief_times(service: PrepService, session_id: str) -> dict[str, Any]:
+async def _brief_times(service: PrepService, session_id: str, repeats: int) -> dict[str, Any]:
     record = await service.store.record(session_id)
     assert record is not None
     started = time.perf_counter()
     brief = await service.export(session_id, OWNER)
     first = (time.perf_counter() - started) * 1000
-    export = await _times(3, lambda _: service.export(session_id, OWNER))
-    markdown = _sync_times(3, lambda: build_brief(record, service.book))
-    png = _sync_times(3, lambda: render_risk_map(record))
+    export = await _times(repeats, lambda _: service.export(session_id, OWNER))
+    markdown = _sync_times(repeats, lambda: build_brief(record, service.book))
+    png = _sync_times(repeats, lambda: render_risk_map(record))
     return {
         "brief_first_ms": round(first, 1),
         "brief_ms_median": _median(export),

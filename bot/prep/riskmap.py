@@ -7,12 +7,8 @@ from worker threads, no display needed.
 from __future__ import annotations
 
 import io
-import textwrap
 from collections import defaultdict
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.prep.ledger import (
     ACCEPTED,
@@ -27,17 +23,24 @@ from bot.prep.ledger import (
 )
 from bot.prep.models import LedgerRow, SessionRecord
 
+if TYPE_CHECKING:  # matplotlib costs half a second to import: only load it to draw
+    from matplotlib.axes import Axes
+
 # Bottom to top: trust only at the foot of the map, the strongest mechanisms at the head.
 _ROWS = tuple(reversed(MECHANISM_KINDS))
 _RED = "#c62828"
 _AMBER = "#ef8f00"
 _BLUE = "#1f5fa8"
-_LEGEND_WIDTH = 46  # characters per legend line
+_LEGEND_WIDTH = 50  # characters per legend line
+_LEGEND_ROWS = 10  # risks listed beside the map; the brief has them all
 _DPI = 110
 
 
 def render_risk_map(record: SessionRecord) -> bytes:
     """The map as PNG bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(13, 7.5), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     grid, legend = figure.subplots(1, 2, width_ratios=(1.55, 1))
@@ -67,8 +70,6 @@ def _draw_grid(ax: Axes, record: SessionRecord) -> None:
     ax.set_axisbelow(True)
     ax.axhspan(-0.5, 0.5, color=_RED, alpha=0.12)
     ax.axhspan(0.5, 1.5, color=_AMBER, alpha=0.10)
-    ax.text(len(BEARER_KINDS) - 0.55, -0.38, "covered only by trust", color=_RED,
-            ha="right", fontsize=9, fontstyle="italic")  # fmt: skip
     for y_label in ax.get_yticklabels():
         if y_label.get_text() == TRUST_ONLY:
             y_label.set_color(_RED)
@@ -91,7 +92,7 @@ def _cells(ledger: tuple[LedgerRow, ...]) -> dict[tuple[int, int], list[LedgerRo
 
 def _draw_cell(ax: Axes, x: int, y: int, rows: list[LedgerRow]) -> None:
     """Markers side by side inside one cell, so several risks there stay readable."""
-    step = min(0.22, 0.8 / max(1, len(rows)))
+    step = min(0.3, 0.85 / max(1, len(rows)))
     start = x - step * (len(rows) - 1) / 2
     for i, row in enumerate(rows):
         colour, size = _style(row.mechanism_kind)
@@ -110,26 +111,22 @@ def _style(kind: str) -> tuple[str, int]:
 
 
 def _draw_legend(ax: Axes, ledger: tuple[LedgerRow, ...]) -> None:
-    """Numbered risks in words; trust-only ones in red with a warning."""
+    """Numbered risks in words, two lines each; trust-only ones in bold red."""
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.text(0, 1, "Risks", fontsize=13, fontweight="bold", va="top")
-    y = 0.93
-    for row in ledger:
-        colour = _style(row.mechanism_kind)[0]
-        lines = textwrap.wrap(f"{row.position}. {row.risk}", _LEGEND_WIDTH)[:2]
-        detail = (
-            "ONLY TRUST COVERS THIS" if row.mechanism_kind == TRUST_ONLY else row.mechanism_kind
+    shown = ledger[:_LEGEND_ROWS]
+    for i, row in enumerate(shown):
+        bare = row.mechanism_kind == TRUST_ONLY
+        detail = "ONLY TRUST COVERS THIS" if bare else row.mechanism_kind
+        text = f"{_clip(f'{row.position}. {row.risk}', _LEGEND_WIDTH)}\n      → {detail}"
+        ax.text(0, 0.93 - i * 0.078, text, color=_style(row.mechanism_kind)[0], fontsize=10,
+                va="top", fontweight="bold" if bare else "normal", linespacing=1.35)  # fmt: skip
+    if len(ledger) > len(shown):
+        ax.text(
+            0, 0.93 - len(shown) * 0.078, f"… the brief lists all {len(ledger)} risks", fontsize=9
         )
-        lines.append(f"    → {detail}")
-        weight = "bold" if row.mechanism_kind == TRUST_ONLY else "normal"
-        ax.text(0, y, "\n".join(lines), color=colour, fontsize=10, va="top", fontweight=weight,
-                linespacing=1.3)  # fmt: skip
-        y -= 0.034 * len(lines) + 0.025
-        if y < 0.16:
-            ax.text(0, y, f"… the brief lists all {len(ledger)} risks", fontsize=9)
-            break
     _draw_key(ax)
 
 

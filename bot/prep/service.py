@@ -14,9 +14,8 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.coaching.coach import GROUNDING_POOL, Coach
-from bot.coaching.models import Conversation, InputRejected, Passage, Question, TrustReading
-from bot.knowledge.retrieval import tokenize
+from bot.coaching.coach import Coach
+from bot.coaching.models import Question, TrustReading
 from bot.knowledge.store import GLOBAL_SCOPE
 from bot.prep import ledger as kinds
 from bot.prep.brief import build_brief
@@ -40,8 +39,9 @@ from bot.prep.models import (
     SessionSummary,
     utcnow,
 )
+from bot.prep.questions import Questions
 from bot.prep.riskmap import render_risk_map
-from bot.prep.stages import Slot, Stage, StageBook, fill, load_stages
+from bot.prep.stages import Slot, Stage, StageBook, load_stages
 from bot.prep.store import PrepStore
 from bot.prep.walk import (
     Target,
@@ -84,6 +84,7 @@ class PrepService:
         # Injectable so tests (and the expiry sweep) can move time.
         self.clock = clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.questions = Questions(store, coach, lambda: self.clock())
 
     # -- starting and finding sessions --------------------------------------------------------
 
@@ -123,7 +124,7 @@ class PrepService:
 
     async def show(self, session_id: str, owner: str) -> Reply:
         """Resume: the current stage, its question and buttons; a paused session is active again."""
-        async with self._locks[session_id]:
+        async with self._lock(session_id):
             session = await self._owned(session_id, owner)
             if session.status == PAUSED:
                 session.status = ACTIVE
@@ -134,10 +135,10 @@ class PrepService:
         """The owner's session by id; raises ``SessionNotFound`` or ``NotSessionOwner``."""
         return await self._owned(session_id, owner)
 
-    async def latest(self, owner: str) -> PrepSession | None:
-        """The owner's most recently used unfinished session."""
+    async def latest(self, owner: str, *, unfinished: bool = True) -> PrepSession | None:
+        """The owner's most recently used session (by default, of those not finished)."""
         sessions = await self.store.for_owner(owner)
-        return next((s for s in sessions if s.status != FINISHED), None)
+        return next((s for s in sessions if not unfinished or s.status != FINISHED), None)
 
     async def find_by_channel(self, channel: str) -> PrepSession | None:
         """The session shown in a channel, if any."""
@@ -150,7 +151,7 @@ class PrepService:
 
     async def bind(self, session_id: str, owner: str, channel: str) -> None:
         """Show a session in a (new) channel from now on."""
-        async with self._locks[session_id]:
+        async with self._lock(session_id):
             session = await self._owned(session_id, owner)
             session.channel = channel
             await self.store.save(session)
@@ -160,7 +161,7 @@ class PrepService:
         session = await self.store.by_channel(channel)
         if session is None:
             return None
-        async with self._locks[session.id]:
+        async with self._lock(session.id):
             session.channel = ""
             if session.status == ACTIVE:
                 session.status = PAUSED
@@ -190,7 +191,7 @@ class PrepService:
 
     async def answer(self, session_id: str, owner: str, text: str) -> Reply:
         """Store an answer at once; then read it through the trust lens and ask what comes next."""
-        async with self._locks[session_id]:
+        async with self._lock(session_id):
             try:
                 session, notices = await self._store_answer(session_id, owner, text)
             except DatabaseUnavailable as exc:
@@ -266,7 +267,7 @@ class PrepService:
         """
         if action not in NAVIGATION:
             raise PrepError(f"Unknown action {action!r}; use one of {', '.join(NAVIGATION)}.")
-        async with self._locks[session_id]:
+        async with self._lock(session_id):
             session = await self._open(session_id, owner)
             if action in _MOVES and shown_stage is not None and shown_stage != session.stage:
                 return await self._refuse(session, _STALE.format(n=session.stage + 1))
@@ -361,24 +362,26 @@ class PrepService:
                 "Nothing was saved: the risk field was empty. Describe the risk in a few words "
                 '(for example "the roof still leaks after we move in"), then who bears it.'
             )
-        async with self._locks[session_id]:
+        async with self._lock(session_id):
             session = await self._open(session_id, owner)
-            if row_id is not None and row_id not in {
-                r.id for r in await self.store.ledger(session.id)
-            }:
-                raise PrepError("That ledger row no longer exists; add the risk again.")
+            await self._check_row(session, row_id)
             self._touch(session)
+            values = self._row_values(risk, session)
             try:
-                row = await self.store.change_ledger(
-                    session, LedgerChange(row_id, self._row_values(risk, session))
-                )
+                row = await self.store.change_ledger(session, LedgerChange(row_id, values))
             except DatabaseUnavailable as exc:
-                raise DatabaseUnavailable(
-                    f"{exc} The risk was not saved; try again in a moment."
-                ) from exc
-            position = next(r.position for r in await self.store.ledger(session.id) if r.id == row)
+                raise DatabaseUnavailable(f"{exc} The risk was not saved; try again.") from exc
+            ledger = await self.store.ledger(session.id)
+            position = next(r.position for r in ledger if r.id == row)
             verb = "updated" if row_id is not None else "added"
             return await self._reply(session, notices=[f"Risk {position} {verb}."])
+
+    async def _check_row(self, session: PrepSession, row_id: int | None) -> None:
+        """An edit must name a row of this session's ledger."""
+        if row_id is None:
+            return
+        if row_id not in {r.id for r in await self.store.ledger(session.id)}:
+            raise PrepError("That ledger row no longer exists; add the risk again.")
 
     def _row_values(self, risk: RiskInput, session: PrepSession) -> dict[str, Any]:
         mechanism = _clip(risk.mechanism, "mechanism")
@@ -394,15 +397,15 @@ class PrepService:
 
     async def ledger(self, session_id: str, owner: str) -> list[LedgerRow]:
         """The session's ledger rows (for an edit picker)."""
-        await self._owned(session_id, owner)
-        return await self.store.ledger(session_id)
+        session = await self._owned(session_id, owner)
+        return await self.store.ledger(session.id)
 
     # -- brief, export, delete -------------------------------------------------------------
 
     async def export(self, session_id: str, owner: str) -> Brief:
         """The brief and risk map as they stand (a draft if the session is not finished)."""
-        await self._owned(session_id, owner)
-        return await self._brief(session_id)
+        session = await self._owned(session_id, owner)
+        return await self._brief(session.id)
 
     async def _brief(self, session_id: str) -> Brief:
         record = await self.store.record(session_id)
@@ -419,10 +422,10 @@ class PrepService:
 
     async def delete(self, session_id: str, owner: str) -> PrepSession:
         """Delete a session and all its answers; returns what it was (for its channel)."""
-        async with self._locks[session_id]:
+        async with self._lock(session_id):
             session = await self._owned(session_id, owner)
-            await self.store.delete(session_id)
-        self._locks.pop(session_id, None)
+            await self.store.delete(session.id)
+        self._locks.pop(session.id, None)
         return session
 
     # -- expiry ------------------------------------------------------------------------------
@@ -434,7 +437,7 @@ class PrepService:
 
     async def mark_warned(self, session: PrepSession, now: datetime | None = None) -> None:
         """Record that the owner was told; deletion waits at least the warning time from now."""
-        async with self._locks[session.id]:
+        async with self._lock(session.id):
             fresh = await self.store.get(session.id)
             if fresh is None or fresh.updated_at != session.updated_at:
                 return  # deleted, or used since the sweep: no warning stands
@@ -443,7 +446,7 @@ class PrepService:
 
     async def expire(self, session: PrepSession, now: datetime | None = None) -> bool:
         """Delete an expired session unless it was used since the sweep found it."""
-        async with self._locks[session.id]:
+        async with self._lock(session.id):
             fresh = await self.store.get(session.id)
             if fresh is None or not self.policy.due_deletion(fresh, now or self.clock()):
                 return False
@@ -501,13 +504,17 @@ class PrepService:
         """(questions, whether they are a trust follow-up, the text when the stage is done)."""
         pending = session.follow_ups.get(stage.id)
         if pending:
-            questions = await self._follow_up_questions(session, stage, pending)
+            questions = await self.questions.follow_ups(session, stage, pending)
+            if not questions:
+                # Nothing to ask means nothing to hold the stage for.
+                session.follow_ups.pop(stage.id, None)
+            await self.store.save(session)  # the coach's memory, or the dropped follow-up
             if questions:
                 return questions, True, ""
         slot = await self._current_slot(session, ledger)
         if slot is None:
             return (), False, self._stage_done(session, stage, ledger)
-        return (await self._slot_question(session, slot, ledger),), False, ""
+        return (await self.questions.for_slot(session, slot, ledger),), False, ""
 
     async def _current_slot(
         self, session: PrepSession, ledger: Sequence[LedgerRow] | None = None
@@ -531,93 +538,10 @@ class PrepService:
             "or send anything else you want on record here."
         )
 
-    async def _slot_question(
-        self, session: PrepSession, slot: Slot, ledger: Sequence[LedgerRow]
-    ) -> Question:
-        """The slot's question with its citation, as first shown (stored), or grounded now."""
-        stored = await self.store.asked(session.id, slot.key)
-        if stored:
-            return stored[0].question
-        item, number = await self._item(session, slot, ledger)
-        text = fill(
-            slot.question.wording(slot.round),
-            counterpart=session.counterpart,
-            topic=session.topic,
-            item=item,
-            n=str(number),
-        )
-        cited = {a.question.passage.chunk_id for a in await self.store.asked(session.id)}
-        passage = await asyncio.to_thread(self._ground, slot, session, cited)
-        question = Question(
-            text, slot.question.dimension, f"prep:{slot.key}", slot.question.type, passage
-        )
-        await self.store.add_asked(session.id, slot.key, [question], self.clock())
-        return question
-
-    async def _item(
-        self, session: PrepSession, slot: Slot, ledger: Sequence[LedgerRow]
-    ) -> tuple[str, int]:
-        """The thing a repeating stage's question is about: the assumption, or the ledger risk."""
-        if slot.stage.repeat == "ledger":
-            row = next(r for r in ledger if r.id == slot.round)
-            return row.risk, row.position
-        if slot.stage.repeat == "open" and slot.question is not slot.stage.questions[0]:
-            first = slot.stage.questions[0].key
-            for answer in await self.store.answers(session.id):
-                if (answer.stage, answer.question, answer.round) == (
-                    slot.stage.id,
-                    first,
-                    slot.round,
-                ):
-                    return answer.text, slot.round + 1
-        return "", slot.round + 1
-
-    def _ground(self, slot: Slot, session: PrepSession, cited: set[str]) -> Passage:
-        """The passage that best fits the question's anchor, preferring ones not yet cited."""
-        query = f"{slot.question.anchor} {session.topic}"
-        pool = self.coach.retriever.search(query, GROUNDING_POOL, scopes=session.scopes)
-        if not pool:
-            return _guide_passage(slot)
-        anchor = set(tokenize(slot.question.anchor))
-
-        def fit(passage: Passage) -> float:
-            overlap = len(anchor & set(tokenize(passage.text))) / max(1, len(anchor))
-            return passage.score + 0.6 * overlap - (0.3 if passage.chunk_id in cited else 0.0)
-
-        return max(pool, key=fit)
-
-    async def _follow_up_questions(
-        self, session: PrepSession, stage: Stage, pending: dict[str, Any]
-    ) -> tuple[Question, ...]:
-        """The coach's questions on a trust-leaning answer; generated once, then stored."""
-        slot = f"follow-up:{stage.id}:{pending['id']}"
-        stored = await self.store.asked(session.id, slot)
-        if stored:
-            return tuple(a.question for a in stored)
-        conversation = Conversation.from_json(session.state.get("conversation") or {})
-        try:
-            # Naming the counterpart lets the coach word its questions about them.
-            text = f"About {session.counterpart}: {pending['text']}"
-            turn = await asyncio.to_thread(
-                self.coach.turn, text, conversation, scopes=session.scopes
-            )
-        except InputRejected:
-            turn = None
-        if turn is None or not turn.questions:
-            # Nothing to ask means nothing to hold the stage for.
-            session.follow_ups.pop(stage.id, None)
-            await self.store.save(session)
-            return ()
-        conversation.record(turn)
-        session.state["conversation"] = conversation.to_json()
-        await self.store.save(session)
-        await self.store.add_asked(session.id, slot, turn.questions, self.clock())
-        return turn.questions
-
     # -- helpers -------------------------------------------------------------------------
 
     async def _owned(self, session_id: str, owner: str) -> PrepSession:
-        session = await self.store.get(session_id.strip())
+        session = await self.store.get(session_id.strip().lower())
         if session is None:
             raise SessionNotFound(_not_found(session_id))
         if session.owner != owner:
@@ -635,6 +559,10 @@ class PrepService:
                 "or start a new session."
             )
         return session
+
+    def _lock(self, session_id: str) -> asyncio.Lock:
+        """One lock per session, so two quick answers never read the same state."""
+        return self._locks[session_id.strip().lower()]
 
     def _touch(self, session: PrepSession) -> None:
         session.updated_at = self.clock()
@@ -726,17 +654,6 @@ def _column_values(
         kind = kinds.mechanism_kind(text, reading)
         return {"mechanism": _clip(text, "mechanism"), "mechanism_kind": kind}
     return {"residual": _clip(text, "mechanism")}
-
-
-def _guide_passage(slot: Slot) -> Passage:
-    """With an empty knowledge base, the question rests on Parley's own stage guide."""
-    return Passage(
-        source="prompts/prep/stages.yaml",
-        text=f"{slot.stage.title}: {slot.stage.goal}",
-        score=0.0,
-        title="Parley prep guide",
-        chunk_id=f"guide:{slot.stage.id}",
-    )
 
 
 def build_prep_service(settings: Settings, database: Database, coach: Coach) -> PrepService:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.coaching.models import Passage, Question
@@ -29,7 +28,7 @@ from bot.prep.models import (
     as_utc,
 )
 from bot.prep.tables import prep_answers, prep_asked, prep_ledger, prep_sessions
-from bot.storage.database import Database, DatabaseUnavailable, describe_failure
+from bot.storage.database import Database, DatabaseUnavailable
 
 
 class PrepStore:
@@ -45,11 +44,8 @@ class PrepStore:
     async def _begin(self) -> AsyncIterator[AsyncConnection]:
         """A transaction, with database failures turned into plain ``DatabaseUnavailable``."""
         self._check_file()
-        try:
-            async with self._db.engine.begin() as conn:
-                yield conn
-        except (DBAPIError, OSError) as exc:
-            raise DatabaseUnavailable(describe_failure(self._db.url, exc)) from exc
+        async with self._db.transaction() as conn:
+            yield conn
 
     def _check_file(self) -> None:
         # An SQLite file deleted under a running process still accepts writes through open

@@ -20,7 +20,7 @@ class ConversationStore:
     async def load(self, conversation_id: str) -> Conversation | None:
         """The stored conversation, or None if the id is unknown."""
         query = sa.select(conversations.c.state).where(conversations.c.id == conversation_id)
-        async with self._db.engine.connect() as conn:
+        async with self._db.transaction() as conn:
             state = (await conn.execute(query)).scalar_one_or_none()
         return Conversation.from_json(state) if state is not None else None
 
@@ -28,7 +28,7 @@ class ConversationStore:
         """Insert or update a conversation."""
         now = datetime.now(UTC)
         state = conversation.to_json()
-        async with self._db.engine.begin() as conn:
+        async with self._db.transaction() as conn:
             updated = await conn.execute(
                 conversations.update()
                 .where(conversations.c.id == conversation_id)
@@ -44,5 +44,5 @@ class ConversationStore:
     async def exists(self, conversation_id: str) -> bool:
         """True when the id has been opened or used before."""
         query = sa.select(sa.literal(1)).where(conversations.c.id == conversation_id)
-        async with self._db.engine.connect() as conn:
+        async with self._db.transaction() as conn:
             return (await conn.execute(query)).first() is not None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage import migrations
 
@@ -34,6 +36,15 @@ class Database:
             raise DatabaseUnavailable(describe_failure(self.url, exc)) from exc
         if applied:
             log.info("Database upgraded: %s", ", ".join(applied))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction whose driver errors surface as a plain ``DatabaseUnavailable``."""
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        except (DBAPIError, OSError) as exc:
+            raise DatabaseUnavailable(describe_failure(self.url, exc)) from exc
 
     async def close(self) -> None:
         """Release all connections."""

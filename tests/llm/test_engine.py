@@ -238,3 +238,13 @@ def test_divergence_summary_is_used_only_when_it_coaches(
 ) -> None:
     summary = make_engine([reply]).summarise_divergence("the supplier", "Ana: ...\nBen: ...")
     assert (summary == reply) is accepted
+
+
+def test_self_hosted_servers_get_length_bounds_in_the_schema(
+    make_engine: MakeEngine, request_for: RequestFor
+) -> None:
+    engine = make_engine([GOOD], strict_json=True, schema_limits=True)
+    context = build_turn_prompt(request_for(), ConversationMemory()).context
+    schema = engine._call_options(context)["response_format"]["json_schema"]["schema"]
+    item = schema["properties"]["questions"]["items"]["properties"]
+    assert item["text"]["maxLength"] == 320 and item["passages"]["maxItems"] == 3

@@ -29,15 +29,21 @@ MESSAGES = [
     "My supplier gave his word delivery will be on time, so no penalty clause.",
     "The landlord promised to fix the roof before winter.",
 ]
+# Messages no other test sends, so the server's prompt cache cannot flatter the latency.
+LATENCY_MESSAGES = [
+    "The contractor seems reliable, I'll pay the full amount before they start.",
+    "Our partner gave us their word on the profit split, so I left the audit rights out.",
+]
 REPORT = Path(__file__).resolve().parents[2] / "data" / "llm" / f"latency-{MODEL}.json"
 
 
-def llm_settings(settings: Settings, base_url: str, timeout: float = 120) -> Settings:
+def llm_settings(settings: Settings, base_url: str, timeout: float = 90) -> Settings:
     return make_settings(
         settings.data_dir,
         PARLEY_LLM=f"openai:{MODEL}",
         PARLEY_LLM_BASE_URL=base_url,
         PARLEY_LLM_TIMEOUT=timeout,
+        PARLEY_LLM_MAX_TOKENS=300,
     )
 
 
@@ -45,7 +51,7 @@ def llm_settings(settings: Settings, base_url: str, timeout: float = 120) -> Set
 async def app_for(settings: Settings, embedder: MiniLMEmbedder) -> Callable[[str, float], object]:
     apps: list[Parley] = []
 
-    async def make(base_url: str, seconds: float = 120) -> Parley:
+    async def make(base_url: str, seconds: float = 90) -> Parley:
         app = await build_app(llm_settings(settings, base_url, seconds), embedder=embedder)
         apps.append(app)
         return app
@@ -86,7 +92,7 @@ async def test_latency_is_measured_and_reported(server, app_for) -> None:
     """First preview and full turn through the streaming API, written to data/llm/ for docs."""
     app = await app_for(server.base_url)
     rows = []
-    for message in MESSAGES:
+    for message in LATENCY_MESSAGES:
         started = time.monotonic()
         first = None
         async for update in app.coach.stream_ask(message):
@@ -106,7 +112,7 @@ async def test_latency_is_measured_and_reported(server, app_for) -> None:
                 )
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(rows, indent=2))
-    assert len(rows) == len(MESSAGES)
+    assert len(rows) == len(LATENCY_MESSAGES)
 
 
 async def test_dead_endpoint_falls_back_within_three_seconds(app_for, closed_port: int) -> None:

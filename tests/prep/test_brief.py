@@ -15,9 +15,8 @@ from bot.prep import ledger
 from bot.prep.brief import build_brief
 from bot.prep.models import ACTIVE, FINISHED, Answer, Asked, LedgerRow, PrepSession, SessionRecord
 from bot.prep.riskmap import render_risk_map
-from bot.prep.service import PrepService
 from bot.prep.stages import StageBook
-from tests.prep.scenario import COUNTERPART, LINES, TOPIC, play
+from tests.prep.scenario import COUNTERPART, TOPIC
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LEASE = Passage(
@@ -183,22 +182,3 @@ def test_a_risk_only_trust_covers_stands_out_in_red() -> None:
 
 def test_an_empty_ledger_still_gives_a_map() -> None:
     assert png_size(render_risk_map(record_of([], []))) == (1430, 825)
-
-
-async def test_a_realistic_session_gives_a_brief_with_every_answer_and_a_map(
-    prep: PrepService, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    session_id = (await prep.start("terminal:alice", COUNTERPART, TOPIC)).session_id
-
-    reply = await play(prep, "terminal:alice", session_id, LINES)
-
-    assert reply.brief is not None
-    answers = [line for line in LINES if not line.startswith("/")]
-    missing = [a for a in answers if a.replace("|", "\\|") not in reply.brief.markdown]
-    assert missing == []
-    assert "**Covered only by trust:** 1 of 3 risks (#3)." in reply.brief.markdown
-    folder = tmp_path_factory.mktemp(
-        "brief"
-    )  # kept for a look: pytest prints nothing, the path is stable
-    (folder / reply.brief.markdown_name).write_text(reply.brief.markdown)
-    (folder / reply.brief.png_name).write_bytes(reply.brief.png)

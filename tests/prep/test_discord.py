@@ -10,6 +10,8 @@ import sqlite3
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_app
 from bot.prep.models import FINISHED, PAUSED
@@ -290,6 +292,18 @@ async def test_a_20000_character_answer_is_saved_cut_with_a_notice(
     assert len(stored.text) <= 4000
 
 
+async def wait_briefly_for_locks(engine: AsyncEngine) -> None:
+    """New connections give up on a lock after 0.2 s instead of 5 s, to keep the test quick."""
+
+    def on_connect(connection: Any, _: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 200")
+        cursor.close()
+
+    await engine.dispose()
+    event.listen(engine.sync_engine, "connect", on_connect)
+
+
 # The coach cog also reads the database for every thread message and does not catch a lock,
 # so this runs with the prep cog alone.
 @pytest.mark.prep_only
@@ -298,6 +312,7 @@ async def test_a_locked_database_gets_a_clear_message_and_loses_nothing(
 ) -> None:
     thread_id, session_id = await start(discord_prep)
     await discord_prep.say(thread_id, SITUATION[0])
+    await wait_briefly_for_locks(parley_app.database.engine)
     lock = sqlite3.connect(parley_app.settings.data_dir / "parley.db", isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")
     try:
@@ -401,3 +416,18 @@ async def test_two_users_answering_at_once_never_see_each_others_answers(
     for user, (_, session_id) in threads.items():
         stored = [a.text for a in await parley_app.prep.store.answers(session_id)]
         assert stored == [f"user {user} answer {n}" for n in range(3)]
+
+
+async def test_session_options_autocomplete_with_the_users_own_sessions(
+    discord_prep: PrepDiscord,
+) -> None:
+    _, mine = await start(discord_prep)
+    await start(discord_prep, user_id=OTHER_USER_ID)
+    payload = discord_prep.prep_payload("resume", session="")
+    payload["type"] = 4
+    payload["data"]["options"][0]["options"][0]["focused"] = True
+
+    await discord_prep.fire(payload)
+
+    choices = discord_prep.sent(INTERACTION_CALLBACK)[-1].json["data"]["choices"]
+    assert [c["value"] for c in choices] == [mine]

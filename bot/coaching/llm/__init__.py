@@ -56,4 +56,6 @@ def build_engine(settings: Settings, offline: QuestionEngine) -> QuestionEngine:
         timeout=settings.llm_timeout,
         memory_budget=settings.llm_memory_budget,
         strict_json=settings.llm_strict_json and spec.provider == "openai",
+        # Self-hosted OpenAI-compatible servers also get length bounds in the schema.
+        schema_limits=bool(settings.llm_base_url),
     )

@@ -78,6 +78,7 @@ class LLMEngine:
     timeout: float = 20.0
     memory_budget: int = 800
     strict_json: bool = False
+    schema_limits: bool = False
     loop: BackgroundLoop = field(default_factory=BackgroundLoop)
 
     @property
@@ -218,7 +219,9 @@ class LLMEngine:
         """Ask servers that support it (OpenAI and compatibles) to decode only valid JSON."""
         if not self.strict_json:
             return {}
-        schema = output_schema(list(context.passages), context.max_questions)
+        schema = output_schema(
+            list(context.passages), context.max_questions, limits=self.schema_limits
+        )
         return {
             "response_format": {
                 "type": "json_schema",

@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.request
 import zipfile
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +212,7 @@ class LocalServer:
         self.threads = threads
         self.context = context
         self._process: subprocess.Popen[bytes] | None = None
+        self._tail: deque[str] = deque(maxlen=8)
 
     @property
     def base_url(self) -> str:
@@ -226,17 +228,13 @@ class LocalServer:
         self._process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO_ROOT
         )
+        self._drain_stderr()
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                error = (
-                    self._process.stderr.read().decode(errors="replace")
-                    if self._process.stderr
-                    else ""
-                )
-                raise LocalModelError(f"the local server exited: {error.strip()[-600:]}")
+                time.sleep(0.2)  # let the drain thread read the last lines
+                raise LocalModelError("the local server exited: " + " | ".join(self._tail))
             if _healthy(self.port):
-                self._drain_stderr()
                 return self
             time.sleep(0.25)
         self.stop()
@@ -261,10 +259,17 @@ class LocalServer:
         self.stop()
 
     def _drain_stderr(self) -> None:
-        # llama.cpp logs every request to stderr; an unread pipe would fill up and stall it.
+        # llama.cpp logs loading and every request to stderr; an unread pipe would fill up and
+        # stall the server. Keep the last lines to explain a failed start.
         stream = self._process.stderr if self._process else None
-        if stream is not None:
-            threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
+        if stream is None:
+            return
+
+        def drain() -> None:
+            for line in stream:
+                self._tail.append(line.decode(errors="replace").strip())
+
+        threading.Thread(target=drain, daemon=True).start()
 
 
 def _healthy(port: int) -> bool:
@@ -281,6 +286,8 @@ def serve(model: Path, port: int, threads: int, context: int) -> None:
         import xllamacpp
     except ImportError as exc:
         raise LocalModelError("the local model needs xllamacpp: pip install -e '.[local]'") from exc
+    if not model.is_file():
+        raise LocalModelError(f"{model} does not exist; fetch a model first (see --help)")
     params = xllamacpp.CommonParams()
     params.model.path = str(model)
     params.n_ctx = context

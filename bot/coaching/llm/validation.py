@@ -66,9 +66,14 @@ class Verdict:
         return bool(self.questions) and not self.errors
 
 
-def output_schema(passage_ids: list[str], max_questions: int) -> dict:
-    """JSON schema of the answer, for servers that can constrain decoding to it."""
-    question = {
+def output_schema(passage_ids: list[str], max_questions: int, *, limits: bool = False) -> dict:
+    """JSON schema of the answer, for servers that can constrain decoding to it.
+
+    ``limits`` adds length bounds (text length, ids per question) that keep a small local model
+    from looping until it runs out of tokens; self-hosted grammar engines (llama.cpp, vLLM)
+    honour them, while OpenAI's strict mode may refuse such keywords, hence optional.
+    """
+    question: dict = {
         "type": "object",
         "properties": {
             "text": {"type": "string"},
@@ -83,6 +88,9 @@ def output_schema(passage_ids: list[str], max_questions: int) -> dict:
         "required": ["text", "dimension", "type", "passages"],
         "additionalProperties": False,
     }
+    if limits:
+        question["properties"]["text"].update(minLength=MIN_CHARS, maxLength=MAX_CHARS)
+        question["properties"]["passages"]["maxItems"] = 3
     return {
         "type": "object",
         "properties": {
