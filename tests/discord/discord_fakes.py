@@ -55,7 +55,8 @@ _IDS = itertools.count(1_000_000_000_000_000_000)
 SETTLE_TIMEOUT = 10  # seconds; a hung handler fails the test instead of hanging it
 
 # Discord's task names for dispatched events and slash-command invocations.
-_DISCORD_TASK_PREFIXES = ("discord.py: ", "CommandTree-invoker")
+# Names of the tasks discord.py starts for events, slash commands, buttons and modals.
+_DISCORD_TASK_PREFIXES = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ buttons and modals.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ from tests.discord.discord_fakes import (
     GUILD_ID,
     INTERACTION_CALLBACK,
     SEND_MESSAGE,
-    SETTLE_TIMEOUT,
     START_THREAD,
     TEXT_CHANNEL_ID,
     USER_ID,
@@ -34,6 +32,7 @@ from tests.discord.discord_fakes import (
     Request,
     _route_args,
     member_payload,
+    settle,
     user_payload,
 )
 
@@ -50,13 +49,6 @@ UPDATE_MESSAGE = 7  # interaction callback type: edit the message the button is 
 CHANNEL_MESSAGE = 4  # interaction callback type: reply
 
 # Tasks discord.py starts for slash commands, events, buttons and forms (not view timeouts).
-_TASK_PREFIXES = (
-    "discord.py: ",
-    "CommandTree-invoker",
-    "discord-ui-view-dispatch",
-    "discord-ui-modal-dispatch",
-    "discord-ui-dynamic-item",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,23 +392,6 @@ _TEAM_HANDLERS = {
     EDIT_MESSAGE: TeamDiscord._edit_message,
     GET_CHANNEL: TeamDiscord._channel,
 }
-
-
-async def settle() -> None:
-    """Wait until every command, event, button and form task the bot started has finished."""
-    current = asyncio.current_task()
-    async with asyncio.timeout(SETTLE_TIMEOUT):
-        while True:
-            pending = [
-                task
-                for task in asyncio.all_tasks()
-                if task is not current
-                and not task.done()
-                and task.get_name().startswith(_TASK_PREFIXES)
-            ]
-            if not pending:
-                return
-            await asyncio.wait(pending)
 
 
 class FakeClock:

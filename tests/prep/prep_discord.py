@@ -8,7 +8,6 @@ really sent, so a test presses exactly the button a user would see.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -22,13 +21,13 @@ from tests.discord.discord_fakes import (
     APPLICATION_ID,
     GUILD_ID,
     SEND_MESSAGE,
-    SETTLE_TIMEOUT,
     TEXT_CHANNEL_ID,
     USER_ID,
     FakeDiscord,
     Payload,
     Request,
     member_payload,
+    settle,
     user_payload,
 )
 
@@ -40,7 +39,6 @@ OPEN_DM = "POST /users/@me/channels"
 GET_USER = "GET /users/{user_id}"
 OTHER_USER_ID = 900_000_000_000_000_301
 PRIVATE_THREAD = discord.ChannelType.private_thread.value
-_TASK_PREFIXES = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 
 
 @dataclass(slots=True)
@@ -323,21 +321,6 @@ def _args(route: Route) -> dict[str, str]:
     from tests.discord.discord_fakes import _route_args
 
     return _route_args(route)
-
-
-async def settle() -> None:
-    """Wait for every handler the bot started, buttons and modals included."""
-    current = asyncio.current_task()
-    async with asyncio.timeout(SETTLE_TIMEOUT):
-        while True:
-            pending = [
-                t
-                for t in asyncio.all_tasks()
-                if t is not current and not t.done() and t.get_name().startswith(_TASK_PREFIXES)
-            ]
-            if not pending:
-                return
-            await asyncio.wait(pending)
 
 
 async def connect(
