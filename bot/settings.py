@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     llm_answer_limit: int = Field(400, ge=64, le=4000, alias="PARLEY_LLM_MAX_TOKENS")
     llm_memory_budget: int = Field(800, ge=100, le=8000, alias="PARLEY_LLM_MEMORY_TOKENS")
     llm_strict_json: bool = Field(True, alias="PARLEY_LLM_STRICT_JSON")
+    llm_passages: int = Field(8, ge=1, le=8, alias="PARLEY_LLM_PASSAGES")
     # Team discussions and per-server notes (bot/discuss).
     note_max_chars: int = Field(20000, ge=500, le=200000, alias="PARLEY_NOTE_MAX_CHARS")
     note_max_bytes: int = Field(

@@ -48,7 +48,7 @@ async def timed(service: StreamingCoachService, text: str) -> tuple[float, float
     raise RuntimeError("stream ended without a turn")
 
 
-async def run(model: str, count: int, seconds: float, threads: int) -> int:
+async def run(model: str, count: int, seconds: float, threads: int, passages: int) -> int:
     settings = Settings(_env_file=None)
     app = await build_app(settings)
     store = ConversationStore(app.database)
@@ -59,6 +59,7 @@ async def run(model: str, count: int, seconds: float, threads: int) -> int:
                 "llm": f"openai:{model}",
                 "llm_base_url": server.base_url,
                 "llm_timeout": seconds,
+                "llm_passages": passages,
             }
         )
         llm = StreamingCoachService(build_coach(llm_settings, app.retriever), store)
@@ -86,7 +87,7 @@ async def run(model: str, count: int, seconds: float, threads: int) -> int:
             print(json.dumps(rows[-1], indent=1), flush=True)
         llm.coach.engine.close()
     await app.aclose()
-    out = DEFAULT_DIR / f"eval-{model}.json"
+    out = DEFAULT_DIR / f"eval-{model}-p{passages}.json"
     out.write_text(json.dumps(rows, indent=2))
     print(summary(model, rows))
     print(f"\nAll turns: {out}")
@@ -120,8 +121,9 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=90.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--passages", type=int, default=8, help="PARLEY_LLM_PASSAGES")
     args = parser.parse_args()
-    return asyncio.run(run(args.model, args.messages, args.timeout, args.threads))
+    return asyncio.run(run(args.model, args.messages, args.timeout, args.threads, args.passages))
 
 
 if __name__ == "__main__":

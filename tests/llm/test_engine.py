@@ -248,3 +248,15 @@ def test_self_hosted_servers_get_length_bounds_in_the_schema(
     schema = engine._call_options(context)["response_format"]["json_schema"]["schema"]
     item = schema["properties"]["questions"]["items"]["properties"]
     assert item["text"]["maxLength"] == 320 and item["passages"]["maxItems"] == 3
+
+
+def test_only_the_passages_shown_may_be_cited(
+    make_engine: MakeEngine, request_for: RequestFor
+) -> None:
+    cites_p3 = answer(
+        ("What would the leader lose by walking away from this deal?", "stakes", ["P3"])
+    )
+    engine = make_engine([cites_p3, cites_p3], max_passages=2)
+    outcome = engine.plan_outcome(request_for())
+    assert outcome.fallback and "P3, which was not retrieved" in outcome.reason
+    assert '<passage id="P3"' not in engine.model.calls[0][-1].content

@@ -10,6 +10,7 @@ from bot.coaching.llm.validation import (
     check_answer,
     parse_answer,
     question_text_problems,
+    stems,
 )
 from tests.llm.conftest import PASSAGES, answer
 
@@ -83,3 +84,24 @@ def test_repeat_of_an_asked_question_is_refused_whatever_the_punctuation(
     context = TurnContext(CONTEXT.passages, 3, frozenset({"what is really at stake for you here"}))
     raw = answer(("What is REALLY at stake for you, here?", "stakes", ["P1"]))
     assert "already asked" in check_answer(raw, context, prompts.rules).errors[0]
+
+
+ANCHORED = TurnContext(
+    CONTEXT.passages, 3, frozenset(), anchors=frozenset(stems("The vendor skipped the audit."))
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "passage", "connects"),
+    [
+        ("What did the vendor promise about the software?", "P1", True),  # the message's words
+        ("Who would get access to the sites to look for you?", "P2", True),  # the cited passage
+        ("What would it cost you if this goes wrong?", "P3", True),  # negotiation vocabulary
+        ("How would you explain a single switch in a computer to a child?", "P1", False),
+    ],
+)
+def test_a_question_must_connect_to_the_deal(
+    prompts: PromptSet, text: str, passage: str, connects: bool
+) -> None:
+    verdict = check_answer(answer((text, "risk", [passage])), ANCHORED, prompts.rules)
+    assert verdict.ok is connects

@@ -58,4 +58,5 @@ def build_engine(settings: Settings, offline: QuestionEngine) -> QuestionEngine:
         strict_json=settings.llm_strict_json and spec.provider == "openai",
         # Self-hosted OpenAI-compatible servers also get length bounds in the schema.
         schema_limits=bool(settings.llm_base_url),
+        max_passages=settings.llm_passages,
     )

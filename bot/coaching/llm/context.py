@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.coaching.llm.memory import ConversationMemory
-from bot.coaching.llm.validation import TurnContext, normalise
+from bot.coaching.llm.validation import TurnContext, normalise, stems
 from bot.coaching.models import Passage, TrustReading
 from bot.coaching.planner import DIMENSIONS, PlanRequest
 
@@ -37,15 +37,21 @@ def passage_ids(passages: tuple[Passage, ...]) -> dict[str, Passage]:
     return {f"P{i}": p for i, p in enumerate(passages, start=1)}
 
 
-def build_turn_prompt(request: PlanRequest, memory: ConversationMemory) -> TurnPrompt:
-    """Everything ``coaching_turn.md`` needs, and the context to check the answer with."""
-    ids = passage_ids(request.passages)
+def build_turn_prompt(
+    request: PlanRequest, memory: ConversationMemory, max_passages: int = 8
+) -> TurnPrompt:
+    """Everything ``coaching_turn.md`` needs, and the context to check the answer with.
+
+    Only the best ``max_passages`` retrieved passages are shown, and only they may be cited.
+    """
+    ids = passage_ids(request.passages[:max_passages])
     limit = question_limit(request)
     context = TurnContext(
         passages=ids,
         max_questions=limit,
         asked=frozenset(normalise(q) for q in request.conversation.asked_questions),
         off_topic=not request.reading.on_topic,
+        anchors=frozenset(stems(f"{request.message}\n{describe_reading(request.reading)}")),
     )
     values: dict[str, object] = {
         "message": fence_text(request.message),

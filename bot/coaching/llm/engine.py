@@ -79,6 +79,7 @@ class LLMEngine:
     memory_budget: int = 800
     strict_json: bool = False
     schema_limits: bool = False
+    max_passages: int = 8
     loop: BackgroundLoop = field(default_factory=BackgroundLoop)
 
     @property
@@ -150,7 +151,7 @@ class LLMEngine:
         memory = ConversationMemory.from_json(
             request.conversation.memory, budget=self.memory_budget
         )
-        turn_prompt = build_turn_prompt(request, memory)
+        turn_prompt = build_turn_prompt(request, memory, self.max_passages)
         name, extra = prompt or ("coaching_turn", {})
         try:
             async with asyncio.timeout(self.timeout):

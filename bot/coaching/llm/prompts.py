@@ -53,6 +53,8 @@ class OutputRules:
     advice: tuple[re.Pattern[str], ...]
     reveal: tuple[re.Pattern[str], ...]
     voice: tuple[re.Pattern[str], ...] = ()
+    # Stems of negotiation words any question may use without echoing the message.
+    topic: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> OutputRules:
@@ -62,6 +64,9 @@ class OutputRules:
             advice=_compile(path, data, "advice"),
             reveal=_compile(path, data, "reveal"),
             voice=_compile(path, data, "voice", required=False),
+            topic=frozenset(
+                w.lower()[:5] for w in data.get("topic") or [] if isinstance(w, str) and w.strip()
+            ),
         )
 
 

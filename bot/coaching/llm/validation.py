@@ -23,6 +23,73 @@ MAX_CHARS = 320
 MAX_PREAMBLE_CHARS = 140
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z])")
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
+_FUNCTION_WORDS = frozenset(
+    [
+        "what",
+        "which",
+        "would",
+        "could",
+        "should",
+        "when",
+        "where",
+        "there",
+        "their",
+        "them",
+        "they",
+        "this",
+        "that",
+        "with",
+        "from",
+        "have",
+        "about",
+        "does",
+        "your",
+        "yours",
+        "into",
+        "than",
+        "then",
+        "were",
+        "been",
+        "will",
+        "more",
+        "most",
+        "much",
+        "some",
+        "each",
+        "also",
+        "just",
+        "only",
+        "like",
+        "here",
+        "after",
+        "before",
+        "because",
+        "while",
+        "these",
+        "those",
+        "being",
+        "very",
+        "make",
+        "made",
+        "want",
+        "need",
+        "know",
+        "think",
+        "really",
+        "thing",
+        "things",
+        "something",
+        "anything",
+        "else",
+        "even",
+        "ever",
+        "every",
+        "many",
+        "such",
+        "same",
+        "both",
+    ]
+)
 
 
 class RawQuestion(BaseModel):
@@ -52,6 +119,8 @@ class TurnContext:
     max_questions: int
     asked: frozenset[str]
     off_topic: bool = False
+    # Word stems of the message and the trust-lens findings; empty = relevance not checked.
+    anchors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +266,28 @@ def _question_problems(raw_q: RawQuestion, context: TurnContext, rules: OutputRu
         )
     if normalise(raw_q.text) in context.asked:
         problems.append("it was already asked in this conversation")
+    if context.anchors and not _connects(raw_q, context, rules):
+        problems.append(
+            "it does not connect to the person's deal: use their words or the passage's terms"
+        )
     return problems
+
+
+def stems(text: str) -> set[str]:
+    """Crude stems of the content words of ``text`` (5-letter prefixes, function words out)."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return {w[:5] for w in words if len(w) >= 4 and w not in _FUNCTION_WORDS}
+
+
+def _connects(raw_q: RawQuestion, context: TurnContext, rules: OutputRules) -> bool:
+    """True when the question shares a word with the message, its cited passages or the topic.
+
+    Form checks cannot tell a question about the person's deal from a fluent question about
+    anything else (a tiny model once asked how to explain a computer switch to a child).
+    """
+    cited = " ".join(context.passages[p].text for p in raw_q.passages if p in context.passages)
+    allowed = context.anchors | stems(cited) | rules.topic
+    return bool(stems(raw_q.text) & allowed)
 
 
 def _to_question(raw_q: RawQuestion, context: TurnContext) -> Question:
