@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.coaching.llm.streaming import ThrottledEditor, show_stream
 from bot.exts.config import answers_privately, coach_channel_only, refusal_for_message
 from bot.exts.errors import mark_answer_started, report_message_error
 from bot.exts.render import render_turn, thread_name
@@ -22,7 +23,7 @@ from bot.storage.database import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.bot import ParleyBot
-    from bot.coaching.service import CoachService
+    from bot.coaching.llm.service import StreamingCoachService
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,29 @@ def knowledge_scopes(guild: discord.Guild | None) -> tuple[str, ...]:
     return scopes_for(guild.id if guild else None)
 
 
+class _Previews:
+    """Shows an LLM's questions as they are written, editing the reply at most once a second."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self._interaction = interaction
+        self.shown = False
+        self.editor = ThrottledEditor(self._edit)
+
+    async def _edit(self, text: str) -> None:
+        self.shown = True
+        await self._interaction.edit_original_response(content=text)
+
+    async def replace(self, content: str, embed: discord.Embed | None) -> None:
+        """Put the finished first message where the preview was."""
+        await self.editor.finish(content)
+        if embed is not None:
+            await self._interaction.edit_original_response(embed=embed)
+
+
 class Coach(commands.Cog):
     """Routes Discord input to the coaching service and sends back its questions."""
 
-    def __init__(self, bot: commands.Bot, coach: CoachService) -> None:
+    def __init__(self, bot: commands.Bot, coach: StreamingCoachService) -> None:
         self.bot = bot
         self.coach = coach
 
@@ -65,8 +85,15 @@ class Coach(commands.Cog):
         private = await answers_privately(interaction)  # the server's /parley config
         # Retrieval can take longer than Discord's 3-second window, so acknowledge first.
         await interaction.response.defer(thinking=True, ephemeral=private)
-        turn = await self.coach.ask(question, scopes=knowledge_scopes(interaction.guild))
-        for content, embed in render_turn(turn).messages():
+        previews = _Previews(interaction)
+        updates = self.coach.stream_ask(question, scopes=knowledge_scopes(interaction.guild))
+        turn = await show_stream(updates, previews.editor)
+        messages = render_turn(turn).messages() if turn else []
+        if previews.shown and messages:
+            # The "thinking" message already holds the preview: the first part replaces it.
+            (content, embed), *messages = messages
+            await previews.replace(content, embed)
+        for content, embed in messages:
             await interaction.followup.send(content, embed=embed, ephemeral=private)
             mark_answer_started(interaction)
 
