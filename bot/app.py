@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from bot.coaching.coach import Coach
-from bot.coaching.llm import LLMCoach, StreamingCoachService, build_engine
+from bot.coaching.llm import StreamingCoachService, build_engine
 from bot.coaching.planner import OfflineEngine, load_moves
 from bot.coaching.service import CoachService
 from bot.coaching.trust_lens import Lexicon, TrustLens
@@ -77,8 +77,7 @@ def build_coach(settings: Settings, retriever: HybridRetriever) -> Coach:
     lens = TrustLens(Lexicon.load(settings.prompts_dir / "trust_lens.yaml"))
     offline = OfflineEngine(load_moves(settings.prompts_dir / "question_bank.yaml"))
     engine = build_engine(settings, offline)
-    kind = Coach if engine is offline else LLMCoach
-    return kind(lens, retriever, engine, settings.max_message_chars, settings.top_k)
+    return Coach(lens, retriever, engine, settings.max_message_chars, settings.top_k)
 
 
 def build_team(

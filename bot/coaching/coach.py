@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.coaching.inbound import clean_message
-from bot.coaching.models import Conversation, Turn
-from bot.coaching.planner import PlanRequest, QuestionEngine
+from bot.coaching.models import Conversation, Passage, Turn
+from bot.coaching.planner import PlanOutcome, PlanRequest, QuestionEngine
 from bot.coaching.trust_lens import TrustLens
 from bot.knowledge.retrieval import HybridRetriever
 from bot.knowledge.store import GLOBAL_SCOPE
@@ -16,9 +16,22 @@ from bot.knowledge.store import GLOBAL_SCOPE
 GROUNDING_POOL = 8
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A turn up to planning: the request for the engine, and what the user will be shown."""
+
+    request: PlanRequest
+    shown: tuple[Passage, ...]
+    notices: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Coach:
-    """Runs one coaching turn. Blocking (embeddings, Chroma): call it from a worker thread."""
+    """Runs one coaching turn. Blocking (embeddings, Chroma): call it from a worker thread.
+
+    The turn is split in three (prepare, plan, finish) so a streaming engine can run the plan
+    step on the event loop while the blocking parts stay in a worker thread.
+    """
 
     lens: TrustLens
     retriever: HybridRetriever
@@ -35,19 +48,35 @@ class Coach:
         scopes: Collection[str] = (GLOBAL_SCOPE,),
     ) -> Turn:
         """Coach on one message; raises ``InputRejected`` for input that cannot be coached."""
-        conversation = conversation or Conversation()
+        prepared = self.prepare(message, conversation, k=k, scopes=scopes)
+        return self.finish(prepared, self.engine.plan_outcome(prepared.request))
+
+    def prepare(
+        self,
+        message: str,
+        conversation: Conversation | None = None,
+        *,
+        k: int | None = None,
+        scopes: Collection[str] = (GLOBAL_SCOPE,),
+    ) -> Prepared:
+        """Check the message, read it through the trust lens and retrieve passages."""
         inbound = clean_message(
             message, max_chars=self.max_chars, injection=self.lens.looks_like_injection(message)
         )
         reading = self.lens.read(inbound.text)
         k = k or self.top_k
         pool = self.retriever.search(inbound.text, max(k, GROUNDING_POOL), scopes=scopes)
-        request = PlanRequest(inbound.text, reading, tuple(pool), conversation)
-        questions = self.engine.plan(request)
+        request = PlanRequest(inbound.text, reading, tuple(pool), conversation or Conversation())
+        return Prepared(request, tuple(pool[:k]), inbound.notices)
+
+    @staticmethod
+    def finish(prepared: Prepared, outcome: PlanOutcome) -> Turn:
+        """The turn as front ends see it."""
         return Turn(
-            questions=tuple(questions),
-            passages=tuple(pool[:k]),
-            trust=reading,
-            notices=inbound.notices,
-            engine=self.engine.name,
+            questions=tuple(outcome.questions),
+            passages=prepared.shown,
+            trust=prepared.request.reading,
+            notices=prepared.notices,
+            engine=outcome.engine,
+            fallback=outcome.fallback,
         )

@@ -76,12 +76,26 @@ class PlanRequest:
         return [d for d in DIMENSIONS if d not in self.conversation.covered]
 
 
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    """The questions of one turn and who produced them (an LLM may fall back to offline)."""
+
+    questions: list[Question]
+    engine: str
+    fallback: bool
+    reason: str = ""
+    attempts: int = 0
+    seconds: float = 0.0
+
+
 class QuestionEngine(Protocol):
     """Anything that turns a plan request into grounded questions."""
 
     name: str
 
     def plan(self, request: PlanRequest) -> list[Question]: ...
+
+    def plan_outcome(self, request: PlanRequest) -> PlanOutcome: ...
 
 
 def load_moves(path: Path) -> list[Move]:
@@ -149,6 +163,10 @@ class OfflineEngine:
             used_passages.add(passage.chunk_id)
             questions.append(Question(text, move.dimension, move.id, move.type, passage))
         return questions
+
+    def plan_outcome(self, request: PlanRequest) -> PlanOutcome:
+        """The planned questions, labelled as the offline engine's."""
+        return PlanOutcome(self.plan(request), self.name, fallback=False)
 
     def _rank(self, request: PlanRequest, slots: dict[str, str], triggers: set[str]) -> list[Move]:
         asked = set(request.conversation.asked_moves)

@@ -11,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 import bot.coaching.llm as llm
 from bot.app import Parley, build_app, build_coach
 from bot.coaching.coach import Coach
-from bot.coaching.llm import LLMCoach, LLMConfigError, ThrottledEditor, show_stream
+from bot.coaching.llm import LLMConfigError, LLMEngine, ThrottledEditor, show_stream
 from bot.coaching.models import InputRejected
 from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.settings import Settings
@@ -60,7 +60,7 @@ async def test_offline_turn_reports_engine_and_no_fallback(parley_app: Parley) -
 async def test_llm_turn_reports_the_model(llm_app) -> None:
     app = await llm_app(RecordingFake(responses=[GOOD], calls=[]))
     data = (await app.coach.ask(MESSAGE)).to_json()
-    assert type(app.coach.coach) is LLMCoach
+    assert isinstance(app.coach.coach.engine, LLMEngine)
     assert (data["engine"], data["fallback"]) == ("fake:model", False)
 
 

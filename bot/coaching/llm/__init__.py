@@ -6,22 +6,20 @@ Nothing here imports discord, and ``langchain``/provider packages load only when
 
 from __future__ import annotations
 
-from bot.coaching.llm.engine import LLMEngine, PlanOutcome, StreamUpdate
+from bot.coaching.llm.engine import LLMEngine, StreamUpdate
 from bot.coaching.llm.errors import LLMConfigError
 from bot.coaching.llm.memory import ConversationMemory
 from bot.coaching.llm.prompts import PromptSet
 from bot.coaching.llm.providers import ModelSpec, build_chat_model
-from bot.coaching.llm.service import LLMCoach, StreamingCoachService
+from bot.coaching.llm.service import StreamingCoachService
 from bot.coaching.llm.streaming import ThrottledEditor, TurnUpdate, show_stream
 from bot.coaching.planner import QuestionEngine
 from bot.settings import Settings
 
 __all__ = [
     "ConversationMemory",
-    "LLMCoach",
     "LLMConfigError",
     "LLMEngine",
-    "PlanOutcome",
     "PromptSet",
     "StreamUpdate",
     "StreamingCoachService",

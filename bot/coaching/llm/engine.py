@@ -24,7 +24,7 @@ from bot.coaching.llm.memory import ConversationMemory
 from bot.coaching.llm.prompts import PromptSet
 from bot.coaching.llm.validation import TurnContext, Verdict, check_answer, output_schema
 from bot.coaching.models import Question
-from bot.coaching.planner import PlanRequest, QuestionEngine
+from bot.coaching.planner import PlanOutcome, PlanRequest, QuestionEngine
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +44,6 @@ _FAILURE_KINDS = (
 OnText = Callable[[str, int], None]
 # (prompt name, extra values) for question prompts other than the coaching turn.
 PromptChoice = tuple[str, dict[str, object]] | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlanOutcome:
-    """The questions of one turn and who produced them."""
-
-    questions: list[Question]
-    engine: str
-    fallback: bool
-    reason: str = ""
-    attempts: int = 0
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
