@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.coaching.models import Conversation, Passage, Question
+from bot.coaching.models import Conversation, Question
 from bot.coaching.planner import (
     DIMENSIONS,
     Move,
@@ -17,19 +17,8 @@ from bot.coaching.planner import (
     load_moves,
 )
 from bot.coaching.trust_lens import TrustLens
+from tests.samples import PASSAGES
 
-PASSAGES = (
-    Passage(
-        "essay",
-        "Risk of things going wrong is spread by warranties and legal action.",
-        0.8,
-        chunk_id="a",
-    ),
-    Passage(
-        "notes", "Verification on the ground: inspectors get access to sites.", 0.6, chunk_id="b"
-    ),
-    Passage("notes", "A leader's priority of priorities is to stay in power.", 0.5, chunk_id="c"),
-)
 TRUSTING = [
     "He seems honest, so we can skip the inspection.",
     "My supplier gave his word delivery will be on time, so no penalty clause.",
