@@ -10,9 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.coaching.coach import Coach
+from bot.coaching.llm import LLMEngine
 from bot.discuss.clock import Clock, utc_now
 from bot.discuss.data import DiscussData
-from bot.discuss.divergence import Reveal, Round, RoundStore, differences, read_answers
+from bot.discuss.divergence import (
+    ReadAnswer,
+    Reveal,
+    Round,
+    RoundStore,
+    differences,
+    read_answers,
+)
 from bot.discuss.memory import ScenarioMemory
 from bot.discuss.prompts import DiscussionPrompt, make_prompt, plan_questions
 from bot.discuss.scenarios import NoScenario, Scenario, catalogue, pick_unseen, scenario_for_chunk
@@ -154,12 +162,22 @@ class Discussions:
             max_questions=1,
             asked=closed.questions,
         )
+        found = differences(read, self.data, closed.counterpart)
         return Reveal(
             round=closed,
             answers=tuple(read),
-            differences=tuple(differences(read, self.data, closed.counterpart)),
+            differences=tuple(self._model_summary(closed, read) + found),
             follow_up=follow[0] if follow else None,
         )
+
+    def _model_summary(self, closed: Round, read: list[ReadAnswer]) -> list[str]:
+        """With an LLM configured, its account of the divergence leads; never instead of ours."""
+        engine = self.coach.engine
+        if not isinstance(engine, LLMEngine) or len(read) < 2:
+            return []
+        positions = "\n".join(f"- {a.author}: {a.text}" for a in read)
+        summary = engine.summarise_divergence(closed.title, positions)
+        return [summary] if summary else []
 
     # -- the scheduler -----------------------------------------------------------------------
 
