@@ -154,8 +154,10 @@ async def cmd_knowledge_rebuild(args: argparse.Namespace, settings: Settings) ->
     """Delete the vector store and index the shipped knowledge again."""
     wipe_store(settings.data_dir)
     app = await build_app(settings)
+    notes = await asyncio.to_thread(app.notes.reindex_all)
     print(
-        f"Rebuilt: {app.knowledge.count()} passages. Add your own files again with `parley knowledge add`."
+        f"Rebuilt: {app.knowledge.count()} passages ({notes} from Discord server notes). "
+        "Files you added with `parley knowledge add` must be added again."
     )
     await app.aclose()
     return 0

@@ -77,6 +77,15 @@ def test_corrupt_data_dir_gets_a_message_on_how_to_rebuild(
     assert "Traceback" not in result.stderr
 
 
+def test_rebuild_indexes_discord_server_notes_again(settings: Settings, tmp_path: Path) -> None:
+    note = settings.data_dir / "notes" / "42" / "zanzibar.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("---\ntitle: Zanzibar floor\n---\n\nOur Zanzibar pricing floor.\n")
+    assert parley(["knowledge", "rebuild"], settings, tmp_path).returncode == 0
+    listing = parley(["knowledge", "list", "--server", "42"], settings, tmp_path).stdout
+    assert "Zanzibar floor" in listing and "server:42" in listing
+
+
 @pytest.mark.parametrize("args", [["knowledge", "rebuild"]])
 def test_rebuild_recovers_a_corrupt_store(
     settings: Settings, tmp_path: Path, args: list[str]

@@ -217,6 +217,17 @@ class NoteService:
     def _server_dir(self, guild_id: int) -> Path:
         return self._dir / str(guild_id)
 
+    def reindex_all(self) -> int:
+        """Index every note file kept under the notes folder again (after a store rebuild).
+
+        Blocking. Returns the number of passages indexed.
+        """
+        folders = [d for d in sorted(self._dir.glob("*")) if d.is_dir() and d.name.isdigit()]
+        return sum(
+            self._kb.add_paths([d], scope=server_scope(int(d.name)), origin="discord").chunks
+            for d in folders
+        )
+
 
 def slugify(text: str) -> str:
     """A safe file stem: ASCII letters, digits and hyphens, never empty."""
