@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 
+import bot.coaching.llm as llm
 from bot.app import Parley, build_app, build_knowledge, sync_shipped_knowledge
 from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.settings import REPO_ROOT, Settings
@@ -58,3 +60,23 @@ def essay_path() -> Path:
     if not ESSAY.is_file():
         pytest.skip(f"the essay is not at {ESSAY} (it is third-party text kept outside the repo)")
     return ESSAY
+
+
+@pytest.fixture
+async def llm_app(
+    settings: Settings, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Callable[[BaseChatModel], Awaitable[Parley]]]:
+    """Build the real app with PARLEY_LLM set; only the paid model is replaced by a given fake."""
+    apps: list[Parley] = []
+
+    async def make(model: BaseChatModel) -> Parley:
+        monkeypatch.setattr(llm, "build_chat_model", lambda *a, **k: model)
+        configured = make_settings(settings.data_dir, PARLEY_LLM="fake:model", PARLEY_LLM_TIMEOUT=5)
+        app = await build_app(configured, embedder=embedder)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.coach.coach.engine.close()
+        await app.aclose()

@@ -107,7 +107,6 @@ class KnowledgeBase:
     """Add, list, remove and read passages in one Chroma collection."""
 
     def __init__(self, client: chromadb.ClientAPI, embedder: Embeddings, data_dir: Path) -> None:
-        self._data_dir = data_dir
         self._embedder = embedder
         try:
             self._vectors = Chroma(
@@ -121,11 +120,6 @@ class KnowledgeBase:
         except Exception as exc:
             raise KnowledgeStoreError(_corrupt_message(data_dir, exc)) from exc
         self.version = 0  # bumped on every change so retrievers know to reload
-
-    @property
-    def vectors(self) -> Chroma:
-        """The langchain vector store, for similarity search."""
-        return self._vectors
 
     def add_paths(
         self, paths: Iterable[Path], *, scope: str = GLOBAL_SCOPE, origin: str = "added"

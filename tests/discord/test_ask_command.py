@@ -32,6 +32,20 @@ def is_ephemeral(request: Request) -> bool:
     return bool((request.json or {}).get("flags", 0) & EPHEMERAL)
 
 
+def answer_at_length(parley_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the coach answer with three very long questions (over Discord's message limit)."""
+    passage = Passage(source="essay.md", text="Trust is not a plan.", score=0.9)
+    questions = tuple(
+        Question(f"Question {n}: " + "and what then? " * 100, "risk", f"m{n}", "probe", passage)
+        for n in range(3)
+    )
+
+    async def long_turn(*args: Any, **kwargs: Any) -> Turn:
+        return Turn(questions, (passage,), TrustReading(True, False))
+
+    monkeypatch.setattr(parley_app.coach, "ask", long_turn)
+
+
 async def test_ask_answers_with_numbered_questions_and_a_citations_embed(
     fake_discord: FakeDiscord,
 ) -> None:
@@ -113,16 +127,7 @@ async def test_an_unexpected_error_gives_the_generic_message_and_logs_the_traceb
 async def test_a_long_answer_is_sent_as_several_messages_with_the_embed_last(
     fake_discord: FakeDiscord, parley_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    passage = Passage(source="essay.md", text="Trust is not a plan.", score=0.9)
-    questions = tuple(
-        Question(f"Question {n}: " + "and what then? " * 100, "risk", f"m{n}", "probe", passage)
-        for n in range(3)
-    )
-
-    async def long_turn(*args: Any, **kwargs: Any) -> Turn:
-        return Turn(questions, (passage,), TrustReading(True, False))
-
-    monkeypatch.setattr(parley_app.coach, "ask", long_turn)
+    answer_at_length(parley_app, monkeypatch)
 
     await fake_discord.slash("ask", question=SITUATION)
 
@@ -135,16 +140,7 @@ async def test_a_long_answer_is_sent_as_several_messages_with_the_embed_last(
 async def test_an_error_after_part_of_the_answer_keeps_that_part(
     fake_discord: FakeDiscord, parley_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    passage = Passage(source="essay.md", text="Trust is not a plan.", score=0.9)
-    questions = tuple(
-        Question(f"Question {n}: " + "and what then? " * 100, "risk", f"m{n}", "probe", passage)
-        for n in range(3)
-    )
-
-    async def long_turn(*args: Any, **kwargs: Any) -> Turn:
-        return Turn(questions, (passage,), TrustReading(True, False))
-
-    monkeypatch.setattr(parley_app.coach, "ask", long_turn)
+    answer_at_length(parley_app, monkeypatch)
     fake_discord.fail(FOLLOWUP, after=1)  # the first part arrives, the second does not
 
     await fake_discord.slash("ask", question=SITUATION)

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-import bot.coaching.llm as llm
-from bot.app import Parley, build_app
-from bot.knowledge.embeddings import MiniLMEmbedder
-from bot.settings import Settings
-from tests.conftest import make_settings
+from bot.app import Parley
 from tests.discord.discord_fakes import EDIT_ORIGINAL, FOLLOWUP, INTERACTION_CALLBACK, FakeDiscord
 from tests.llm.conftest import GOOD, RecordingFake
 
 
 @pytest.fixture
-async def parley_app(
-    settings: Settings, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Parley]:
-    """The real app with PARLEY_LLM set; only the paid model is replaced by langchain's fake."""
-    model = RecordingFake(responses=[GOOD], calls=[])
-    monkeypatch.setattr(llm, "build_chat_model", lambda *a, **k: model)
-    configured = make_settings(settings.data_dir, PARLEY_LLM="fake:model", PARLEY_LLM_TIMEOUT=5)
-    app = await build_app(configured, embedder=embedder)
-    yield app
-    app.coach.coach.engine.close()
-    await app.aclose()
+async def parley_app(llm_app) -> Parley:
+    """The real app with an LLM engine whose (fake) model writes two good questions."""
+    return await llm_app(RecordingFake(responses=[GOOD], calls=[]))
 
 
 async def test_streamed_answer_edits_the_reply_then_finishes_in_place(

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
-import pytest
-
-import bot.coaching.llm as llm
-from bot.app import Parley, build_app
-from bot.knowledge.embeddings import MiniLMEmbedder
-from bot.settings import Settings
-from tests.conftest import make_settings
+from bot.app import Parley
 from tests.discord.discord_fakes import GUILD_ID, TEXT_CHANNEL_ID
 from tests.llm.conftest import RecordingFake
 
@@ -19,27 +11,6 @@ SUMMARY = (
     "which risk does each of you think matters most?"
 )
 ADVICE = "You should always insist on escrow."
-
-
-@pytest.fixture
-async def app_answering(
-    settings: Settings, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Callable[[str], object]]:
-    """The real app whose (fake) model answers every call with one fixed text."""
-    apps: list[Parley] = []
-
-    async def make(reply: str) -> Parley:
-        model = RecordingFake(responses=[reply], calls=[])
-        monkeypatch.setattr(llm, "build_chat_model", lambda *a, **k: model)
-        configured = make_settings(settings.data_dir, PARLEY_LLM="fake:model", PARLEY_LLM_TIMEOUT=5)
-        app = await build_app(configured, embedder=embedder)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.coach.coach.engine.close()
-        await app.aclose()
 
 
 async def reveal_with(app: Parley) -> tuple[str, ...]:
@@ -55,12 +26,12 @@ async def reveal_with(app: Parley) -> tuple[str, ...]:
     return reveal.differences
 
 
-async def test_model_summary_leads_the_differences(app_answering) -> None:
-    differences = await reveal_with(await app_answering(SUMMARY))
+async def test_model_summary_leads_the_differences(llm_app) -> None:
+    differences = await reveal_with(await llm_app(RecordingFake(responses=[SUMMARY], calls=[])))
     assert differences[0] == SUMMARY
     assert len(differences) > 1  # Parley's own reading still follows
 
 
-async def test_advice_from_the_model_is_left_out(app_answering) -> None:
-    differences = await reveal_with(await app_answering(ADVICE))
+async def test_advice_from_the_model_is_left_out(llm_app) -> None:
+    differences = await reveal_with(await llm_app(RecordingFake(responses=[ADVICE], calls=[])))
     assert ADVICE not in differences and differences

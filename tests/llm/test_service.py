@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
 import httpx
 import pytest
-from langchain_core.language_models import BaseChatModel
 
-import bot.coaching.llm as llm
-from bot.app import Parley, build_app, build_coach
+from bot.app import Parley, build_coach
 from bot.coaching.coach import Coach
 from bot.coaching.llm import LLMConfigError, LLMEngine, ThrottledEditor, show_stream
 from bot.coaching.models import InputRejected
-from bot.knowledge.embeddings import MiniLMEmbedder
-from bot.settings import Settings
 from tests.conftest import make_settings
 from tests.llm.conftest import GOOD, RaisingModel, RecordingFake
 
 MESSAGE = "He seems honest, so we can skip the inspection."
-
-
-@pytest.fixture
-async def llm_app(
-    settings: Settings, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Callable[[BaseChatModel], object]]:
-    """Build the real app with PARLEY_LLM set, the provider replaced by a given fake model."""
-    apps: list[Parley] = []
-
-    async def make(model: BaseChatModel) -> Parley:
-        monkeypatch.setattr(llm, "build_chat_model", lambda *a, **k: model)
-        configured = make_settings(settings.data_dir, PARLEY_LLM="fake:model", PARLEY_LLM_TIMEOUT=5)
-        app = await build_app(configured, embedder=embedder)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.coach.coach.engine.close()
-        await app.aclose()
 
 
 def test_empty_setting_keeps_the_offline_engine(parley_app: Parley) -> None:
