@@ -21,6 +21,8 @@ from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.knowledge.retrieval import HybridRetriever
 from bot.knowledge.store import AddReport, KnowledgeBase, open_chroma_client
 from bot.prep.service import PrepService, build_prep_service
+from bot.questions.build import build_planner
+from bot.reading.build import build_reader
 from bot.settings import Settings
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
@@ -72,12 +74,18 @@ def sync_shipped_knowledge(knowledge: KnowledgeBase, settings: Settings) -> AddR
     return total
 
 
-def build_coach(settings: Settings, retriever: HybridRetriever) -> Coach:
+def build_coach(
+    settings: Settings, retriever: HybridRetriever, knowledge: KnowledgeBase | None = None
+) -> Coach:
     """The coaching turn: lexicon and question bank from prompts/, plus the LLM if PARLEY_LLM is set."""
     lens = TrustLens(Lexicon.load(settings.prompts_dir / "trust_lens.yaml"))
     offline = OfflineEngine(load_moves(settings.prompts_dir / "question_bank.yaml"))
+    reader = None
+    if knowledge is not None:
+        reader = build_reader(settings.prompts_dir, knowledge.embed)
+        offline = build_planner(settings.prompts_dir, reader.kinds, offline, retriever, knowledge)
     engine = build_engine(settings, offline)
-    return Coach(lens, retriever, engine, settings.max_message_chars, settings.top_k)
+    return Coach(lens, retriever, engine, settings.max_message_chars, settings.top_k, reader)
 
 
 def build_team(
@@ -104,7 +112,7 @@ async def build_app(
     if sync_knowledge:
         await asyncio.to_thread(sync_shipped_knowledge, knowledge, settings)
     retriever = HybridRetriever(knowledge)
-    coach = build_coach(settings, retriever)
+    coach = build_coach(settings, retriever, knowledge)
     database = Database(settings.sqlalchemy_url)
     await database.connect()
     servers, notes, discussions = build_team(settings, coach, knowledge, database)

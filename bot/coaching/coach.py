@@ -11,6 +11,7 @@ from bot.coaching.planner import PlanOutcome, PlanRequest, QuestionEngine
 from bot.coaching.trust_lens import TrustLens
 from bot.knowledge.retrieval import HybridRetriever
 from bot.knowledge.store import GLOBAL_SCOPE
+from bot.reading.reader import SituationReader
 
 # Questions are grounded in a wider pool than the k passages shown, so each can cite its best fit.
 GROUNDING_POOL = 8
@@ -38,6 +39,8 @@ class Coach:
     engine: QuestionEngine
     max_chars: int = 4000
     top_k: int = 3
+    # Reads intent, deal and parties; without one, only the trust lens reads the message.
+    reader: SituationReader | None = None
 
     def turn(
         self,
@@ -63,20 +66,34 @@ class Coach:
         inbound = clean_message(
             message, max_chars=self.max_chars, injection=self.lens.looks_like_injection(message)
         )
-        reading = self.lens.read(inbound.text)
+        conversation = conversation or Conversation()
+        situation = self.reader.read(inbound.text, conversation) if self.reader else None
+        reading = situation.trust if situation else self.lens.read(inbound.text)
         k = k or self.top_k
         pool = self.retriever.search(inbound.text, max(k, GROUNDING_POOL), scopes=scopes)
-        request = PlanRequest(inbound.text, reading, tuple(pool), conversation or Conversation())
+        request = PlanRequest(
+            inbound.text,
+            reading,
+            tuple(pool),
+            conversation,
+            situation=situation,
+            scopes=tuple(scopes),
+        )
         return Prepared(request, tuple(pool[:k]), inbound.notices)
 
     @staticmethod
     def finish(prepared: Prepared, outcome: PlanOutcome) -> Turn:
-        """The turn as front ends see it."""
+        """The turn as front ends see it: every cited passage is among those shown."""
+        cited = {q.passage.chunk_id: q.passage for q in outcome.questions}
+        rest = [p for p in prepared.shown if p.chunk_id not in cited]
+        shown = (*cited.values(), *rest)[: max(len(prepared.shown), len(cited))]
         return Turn(
             questions=tuple(outcome.questions),
-            passages=prepared.shown,
+            passages=shown,
             trust=prepared.request.reading,
             notices=prepared.notices,
             engine=outcome.engine,
             fallback=outcome.fallback,
+            reading=prepared.request.situation,
+            preface=outcome.preface,
         )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.reading.models import Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,12 +19,16 @@ class Passage:
     score: float
     title: str = ""
     chunk_id: str = ""
+    case_kind: str = ""  # the deal kind of a case note, "" for the essay and general notes
+    original: bool = False  # True for the essay's own text (not our notes or digest)
+    quote: str = ""  # the sentence or two that support the question citing this passage
 
     def excerpt(self, limit: int = 220) -> str:
-        """A short quotation for citations, cut at a word boundary."""
-        if len(self.text) <= limit:
-            return self.text
-        cut = self.text[:limit].rsplit(" ", 1)[0]
+        """A short quotation for citations: the supporting sentences, or the text cut at a word."""
+        text = self.quote or self.text
+        if len(text) <= limit:
+            return text
+        cut = text[:limit].rsplit(" ", 1)[0]
         return cut.rstrip(",;:") + " …"
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +82,10 @@ class Turn:
     engine: str = "offline"
     # True when a configured LLM failed (timeout, error, invalid output) and `engine` stood in.
     fallback: bool = False
+    # The situation reading behind the questions (intent, deal, slots), when a reader ran.
+    reading: Reading | None = None
+    # Plain lines shown before the questions: a term's definition, a recap, a language note.
+    preface: tuple[str, ...] = ()
 
     @property
     def focus(self) -> list[str]:
@@ -88,12 +99,19 @@ class Turn:
             "trust": self.trust.to_json(),
             "focus": self.focus,
             "citations": [
-                {"question": i, "source": q.passage.source, "text": q.passage.excerpt()}
+                {
+                    "question": i,
+                    "source": q.passage.source,
+                    "title": q.passage.title,
+                    "text": q.passage.excerpt(),
+                }
                 for i, q in enumerate(self.questions)
             ],
             "notices": list(self.notices),
+            "preface": list(self.preface),
             "engine": self.engine,
             "fallback": self.fallback,
+            **(self.reading.to_json() if self.reading else {}),
         }
 
 
@@ -108,11 +126,33 @@ class Conversation:
     counterpart: str | None = None  # who the user is dealing with, once they have said so
     # The LLM engine's ConversationMemory (recent exchanges, older ones summarised) as JSON.
     memory: dict[str, Any] = field(default_factory=dict)
+    # What the conversation has established about the deal: kind, counterpart, object, money,
+    # timing, and the risks and mechanisms the user has named (see ``remember_situation``).
+    situation: dict[str, Any] = field(default_factory=dict)
 
     def record(self, turn: Turn) -> None:
-        """Remember the questions of a finished turn."""
+        """Remember the questions of a finished turn, and the situation it read."""
         self.record_questions(turn.questions)
         self.counterpart = turn.trust.counterpart or self.counterpart
+        if turn.reading is not None:
+            self.remember_situation(turn.reading)
+
+    def remember_situation(self, reading: Reading) -> None:
+        """Keep the deal reading, and add the mechanisms and intents of this message."""
+        deal = reading.deal
+        for key in ("kind", "counterpart", "object", "money", "timing"):
+            if getattr(deal, key):
+                self.situation[key] = getattr(deal, key)
+        if deal.kind:
+            self.situation["confidence"] = deal.confidence
+        self.situation["counterpart_named"] = bool(
+            deal.counterpart_named or self.situation.get("counterpart_named")
+        )
+        named = self.situation.setdefault("mechanisms", [])
+        named.extend(m for m in reading.trust.mechanisms_named if m not in named)
+        if reading.trust.relies_on_trust:
+            self.situation["trust_turns"] = self.situation.get("trust_turns", 0) + 1
+        self.situation["last_intents"] = list(reading.intents)
 
     def record_questions(self, questions: Iterable[Question]) -> None:
         """Remember questions asked, and the dimensions they covered."""
@@ -131,6 +171,7 @@ class Conversation:
             "turns": self.turns,
             "counterpart": self.counterpart,
             "memory": self.memory,
+            "situation": self.situation,
         }
 
     @classmethod
@@ -142,6 +183,7 @@ class Conversation:
             turns=int(data.get("turns", 0)),
             counterpart=data.get("counterpart"),
             memory=dict(data.get("memory") or {}),
+            situation=dict(data.get("situation") or {}),
         )
 
 

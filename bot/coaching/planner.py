@@ -10,12 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import yaml
 
 from bot.coaching.models import Conversation, Passage, Question, TrustReading
 from bot.knowledge.retrieval import token_set, tokenize
+from bot.knowledge.store import GLOBAL_SCOPE
+
+if TYPE_CHECKING:
+    from bot.reading.models import Reading
 
 DIMENSIONS = (
     "stakes",
@@ -69,6 +73,8 @@ class PlanRequest:
     passages: tuple[Passage, ...]
     conversation: Conversation
     max_questions: int = 3
+    situation: Reading | None = None  # the full reading, when the coach has a reader
+    scopes: tuple[str, ...] = (GLOBAL_SCOPE,)  # knowledge scopes the user may be shown
 
     @property
     def uncovered(self) -> list[str]:
@@ -86,6 +92,7 @@ class PlanOutcome:
     reason: str = ""
     attempts: int = 0
     seconds: float = 0.0
+    preface: tuple[str, ...] = ()  # plain lines shown before the questions
 
 
 class QuestionEngine(Protocol):

@@ -52,6 +52,7 @@ def render_turn(turn: Turn) -> RenderedTurn:
 def turn_text(turn: Turn) -> str:
     """The message text: notices first (as small print), then the numbered questions."""
     notices = [f"-# {notice}" for notice in turn.notices if notice.strip()]
+    notices += [line for line in turn.preface if line.strip()]
     questions = [f"**{n}.** {q.text}" for n, q in enumerate(turn.questions, start=1)]
     return "\n\n".join(notices + questions)
 

@@ -34,6 +34,7 @@ class Document:
     tags: tuple[str, ...] = ()
     source_url: str | None = None
     digest_of: str | None = None  # the address of the original this document summarises
+    case_kind: str = ""  # the deal-catalogue kind a case note is about (front matter `kind:`)
 
 
 def parse_markdown(raw: str, fallback_title: str) -> Document:
@@ -54,7 +55,9 @@ def parse_markdown(raw: str, fallback_title: str) -> Document:
     tags = tuple(str(t) for t in (tags if isinstance(tags, list) else [tags]))
     url = _URL.search(source)
     digest_of = str(meta["digest_of"]).strip() if meta.get("digest_of") else None
-    return Document(title, body.strip(), source, tags, url.group(0) if url else None, digest_of)
+    url_text = url.group(0) if url else None
+    kind = str(meta.get("kind") or "")
+    return Document(title, body.strip(), source, tags, url_text, digest_of, kind)
 
 
 def parse_plain_text(raw: str, fallback_title: str) -> Document:

@@ -19,7 +19,13 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
     """Yield files from the given files and folders (recursively), in a stable order."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and _visible(p, path))
+            # A folder may hold data beside its notes (the deal catalogue, training data): only
+            # files of a supported type are knowledge. A file named on its own is still checked.
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and _visible(p, path) and p.suffix.lower() in SUPPORTED
+            )
         else:
             yield path
 

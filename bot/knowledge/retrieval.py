@@ -27,6 +27,14 @@ CANDIDATES = 48
 DIGEST_PENALTY = 0.55
 # Citations from several sources read better than three slices of one note.
 PER_DOCUMENT = 2
+# Citation scoring (``HybridRetriever.cite``): the essay first, then notes on the same kind of
+# deal; a note about another kind of deal must fit far better to be cited.
+ESSAY_BONUS = 0.1
+SAME_KIND_BONUS = 0.15
+OTHER_KIND_PENALTY = 0.3
+DIGEST_CITATION_PENALTY = 0.1
+# A passage that is itself a list of questions is no evidence for a question.
+QUESTION_LIST_PENALTY = 0.3
 
 _STOP = frozenset(
     [
@@ -177,6 +185,8 @@ class _Index:
     bm25: BM25
     demoted: np.ndarray  # True for digest chunks whose original is loaded
     scopes: frozenset[str]
+    vectors: np.ndarray  # (chunks, 384) unit embeddings, for scoring citations per question
+    question_lists: np.ndarray  # True for passages made mostly of questions
 
 
 class HybridRetriever:
@@ -231,10 +241,43 @@ class HybridRetriever:
                 self._index = _build_index(self._kb)
             return self._index
 
+    def cite(
+        self,
+        query: np.ndarray,
+        *,
+        kind: str | None,
+        scopes: Collection[str] = (GLOBAL_SCOPE,),
+        k: int = 3,
+    ) -> list[Passage]:
+        """The k passages that best support a question, scored against its situation vector.
+
+        ``query`` blends the question's and the message's embeddings; a case note of the same
+        kind of deal and the essay's own text get a bonus, a case note of another kind a penalty.
+        """
+        index = self._current_index()
+        if not index.chunks:
+            return []
+        score = index.vectors @ query
+        for i, chunk in enumerate(index.chunks):
+            score[i] += _citation_bonus(chunk, kind) if chunk.meta.get("scope", GLOBAL_SCOPE) in scopes else -9.0
+        score = np.where(index.demoted, score - DIGEST_CITATION_PENALTY, score)
+        score = np.where(index.question_lists, score - QUESTION_LIST_PENALTY, score)
+        order = _diverse(list(np.argsort(-score)), index, k)
+        return [_to_passage(index.chunks[i], float(score[i])) for i in order]
+
     def refresh(self) -> None:
         """Reload the passages from the store (after another process changed it)."""
         with self._lock:
             self._index = _build_index(self._kb)
+
+
+def _citation_bonus(chunk: StoredChunk, kind: str | None) -> float:
+    case_kind = chunk.meta.get("case_kind", "")
+    if chunk.meta.get("kind") == "original":
+        return ESSAY_BONUS
+    if case_kind:
+        return SAME_KIND_BONUS if case_kind == kind else OTHER_KIND_PENALTY
+    return 0.0
 
 
 def _diverse(order: list[int], index: _Index, k: int) -> list[int]:
@@ -253,7 +296,7 @@ def _diverse(order: list[int], index: _Index, k: int) -> list[int]:
 
 
 def _build_index(kb: KnowledgeBase) -> _Index:
-    chunks = kb.chunks()
+    chunks, vectors = kb.chunks_with_vectors()
     originals = {c.meta.get("source_url") for c in chunks if c.meta.get("kind") == "original"} - {
         ""
     }
@@ -264,7 +307,8 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     bm25 = BM25([tokenize(f"{c.meta.get('title', '')} {c.text}") for c in chunks])
     position = {c.id: i for i, c in enumerate(chunks)}
     scopes = frozenset(c.meta.get("scope", GLOBAL_SCOPE) for c in chunks)
-    return _Index(kb.version, chunks, position, bm25, demoted, scopes)
+    question_lists = np.array([c.text.count("?") >= 2 for c in chunks], dtype=bool)
+    return _Index(kb.version, chunks, position, bm25, demoted, scopes, vectors, question_lists)
 
 
 def _to_passage(chunk: StoredChunk, score: float) -> Passage:
@@ -274,4 +318,6 @@ def _to_passage(chunk: StoredChunk, score: float) -> Passage:
         score=score,
         title=chunk.meta.get("title", ""),
         chunk_id=chunk.id,
+        case_kind=chunk.meta.get("case_kind", ""),
+        original=chunk.meta.get("kind") == "original",
     )

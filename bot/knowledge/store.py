@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.documents import Document as LCDocument
@@ -155,6 +156,7 @@ class KnowledgeBase:
             "source": document.source,
             "source_url": document.source_url or "",
             "digest_of": document.digest_of or "",
+            "case_kind": document.case_kind,
             "kind": "note" if path.suffix.lower() in (".md", ".markdown") else "original",
             "tags": ",".join(document.tags),
             "path": str(path.resolve()),
@@ -217,6 +219,16 @@ class KnowledgeBase:
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
 
+    def chunks_with_vectors(self) -> tuple[list[StoredChunk], np.ndarray]:
+        """All passages and their stored embeddings, in the same order."""
+        got = self._collection.get(include=["documents", "metadatas", "embeddings"])
+        chunks = [
+            StoredChunk(i, t, m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(chunks), -1)
+        return chunks, vectors
+
     def nearest(
         self, query: str, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
@@ -230,6 +242,10 @@ class KnowledgeBase:
             query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
         )
         return list(zip(got["ids"][0], map(float, got["distances"][0]), strict=True))
+
+    def embed(self, text: str) -> list[float]:
+        """The message's embedding, from the same cache retrieval uses (so it is computed once)."""
+        return self._embedder.embed_query(text)
 
     def count(self) -> int:
         """Number of stored passages."""

@@ -1,0 +1,30 @@
+"""Building the situational planner once, from the shipped corpus files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.coaching.planner import OfflineEngine
+from bot.knowledge.retrieval import HybridRetriever
+from bot.knowledge.store import KnowledgeBase
+from bot.questions.corpus import load_corpus
+from bot.questions.planner import SituationalEngine
+from bot.reading.build import KNOWLEDGE
+from bot.reading.catalogue import DealKind
+
+
+def build_planner(
+    prompts_dir: Path,
+    kinds: dict[str, DealKind],
+    bank: OfflineEngine,
+    retriever: HybridRetriever,
+    knowledge: KnowledgeBase,
+) -> SituationalEngine:
+    """The planner over the deal catalogue, moves, glossary and language lines."""
+    corpus = load_corpus(
+        prompts_dir / "questions" / "moves.yaml",
+        KNOWLEDGE / "glossary.yaml",
+        prompts_dir / "reading" / "languages.yaml",
+        kinds,
+    )
+    return SituationalEngine(corpus, bank, retriever, knowledge.embed)

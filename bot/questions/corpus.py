@@ -1,0 +1,95 @@
+"""The question corpus: questions about each kind of deal (the catalogue), questions that build
+on a mechanism the user named, the glossary, and the generic last-resort moves."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.reading.catalogue import DealKind
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismMoves:
+    """Questions for a user who already named this mechanism."""
+
+    id: str
+    pattern: re.Pattern[str]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A glossary entry: a plain definition and questions applying it to the user's deal."""
+
+    term: str
+    pattern: re.Pattern[str]
+    definition: str
+    dimension: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCorpus:
+    """Everything the planner chooses from, loaded once."""
+
+    kinds: dict[str, DealKind]
+    mechanisms: tuple[MechanismMoves, ...]
+    generic: dict[str, tuple[str, ...]]
+    lines: dict[str, tuple[str, ...]]
+    terms: tuple[Term, ...]
+    languages: dict[str, str]
+
+    def named_mechanisms(self, text: str) -> list[MechanismMoves]:
+        """The mechanisms the message names, in the order they appear."""
+        found = [(m.pattern.search(text), m) for m in self.mechanisms]
+        return [m for match, m in sorted((f for f in found if f[0]), key=lambda f: f[0].start())]
+
+    def term_in(self, text: str) -> Term | None:
+        """The glossary term the message asks about (the longest match wins)."""
+        found = [(t.pattern.search(text), t) for t in self.terms]
+        hits = [(match, t) for match, t in found if match]
+        return max(hits, key=lambda h: len(h[0].group(0)))[1] if hits else None
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?:s|es)?(?![\w-])", re.I)
+
+
+def load_corpus(
+    moves_file: Path, glossary_file: Path, languages_file: Path, kinds: dict[str, DealKind]
+) -> QuestionCorpus:
+    """Read the move and glossary files; the deal questions come with the catalogue."""
+    return QuestionCorpus(kinds, *_read(moves_file, glossary_file, languages_file))
+
+
+@lru_cache(maxsize=4)
+def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
+    """The parsed files (read-only data, cached: tests build many apps)."""
+    moves = yaml.safe_load(moves_file.read_text(encoding="utf-8"))
+    glossary = yaml.safe_load(glossary_file.read_text(encoding="utf-8"))
+    languages = yaml.safe_load(languages_file.read_text(encoding="utf-8"))
+    return (
+        tuple(
+            MechanismMoves(m["id"], _words_pattern([m["id"].replace("-", " "), *m["words"]]), tuple(m["questions"]))
+            for m in moves["mechanisms"]
+        ),
+        {g["id"]: tuple(g["questions"]) for g in moves["generic"]},
+        {g["id"]: tuple(g.get("lines") or ()) for g in moves["generic"]},
+        tuple(
+            Term(
+                t["term"],
+                _words_pattern([t["term"], *t.get("aliases", [])]),
+                " ".join(t["definition"].split()),
+                t.get("dimension", "mechanism"),
+                tuple(t.get("questions") or ()),
+            )
+            for t in glossary["terms"]
+        ),
+        {str(k): str(v) for k, v in languages["coach_in_english"].items()},
+    )

@@ -1,0 +1,306 @@
+"""The situational question planner: questions about this deal, a move for each intent.
+
+Candidates come from the deal catalogue (questions naming the concrete risk of this kind of
+deal), from the mechanisms the user named, from the glossary, and, as the last resort, from the
+generic moves and the old question bank. They are ranked by the reading (kind, intent, trust,
+uncovered dimensions) and by embedding similarity to the message; each must pass the quality
+gate; each is cited with the passage that best supports it in this situation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.coaching.models import Passage, Question
+from bot.coaching.planner import DIMENSIONS, OfflineEngine, PlanOutcome, PlanRequest
+from bot.knowledge.retrieval import HybridRetriever, tokenize
+from bot.questions.corpus import QuestionCorpus
+from bot.questions.gate import normalised, passes
+from bot.reading.catalogue import DealKind
+from bot.reading.models import Reading
+
+# How many questions each move asks.
+COUNTS = {"trust": 3, "examining": 2, "concept": 2, "tactics": 2, "pushback": 2, "decide": 1,
+          "new_facts": 2, "offtopic": 1}
+SIMILARITY_WEIGHT = 1.2
+UNCOVERED_BONUS = 0.6
+# Below this support score a passage is no evidence for the question; cite the essay instead.
+CITATION_FLOOR = 0.25
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“(])")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A filled question before ranking."""
+
+    text: str
+    template: str
+    dimension: str
+    move_id: str
+    weight: float
+
+
+@dataclass(slots=True)
+class SituationalEngine:
+    """The default offline engine once a reader is present; falls back to the bank without one."""
+
+    corpus: QuestionCorpus
+    fallback: OfflineEngine
+    retriever: HybridRetriever
+    embed: Callable[[str], list[float]]
+    name: str = "offline"
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def plan(self, request: PlanRequest) -> list[Question]:
+        return self.plan_outcome(request).questions
+
+    def plan_outcome(self, request: PlanRequest) -> PlanOutcome:
+        """Questions (and any preface lines) for one turn."""
+        situation = request.situation
+        if situation is None:
+            return self.fallback.plan_outcome(request)
+        move = primary_move(situation, request.conversation.turns > 0)
+        candidates = self._candidates(request, situation, move)
+        chosen = self._choose(request, situation, candidates, COUNTS[move])
+        questions = self._ground(request, situation, chosen)
+        preface = self._preface(request, situation, move)
+        return PlanOutcome(questions, self.name, fallback=False, preface=preface)
+
+    # -- candidates ---------------------------------------------------------------------------
+
+    def _candidates(self, request: PlanRequest, situation: Reading, move: str) -> list[Candidate]:
+        kind = self.corpus.kinds.get(situation.deal.kind or "")
+        slots = _slots(situation, kind)
+        found: list[Candidate] = []
+        add = lambda texts, dim, prefix, weight: found.extend(  # noqa: E731
+            _fill(t, slots, dim, f"{prefix}:{i}", weight) for i, t in enumerate(texts)
+        )
+        if move == "offtopic":
+            generic = "injection" if situation.trust.cues == () and _injection(situation) else "offtopic"
+            add(self.corpus.generic.get(generic, ()), "stakes", f"generic:{generic}", 3.0)
+            return [c for c in found if c]
+        if kind:
+            self._kind_candidates(kind, move, slots, add, request)
+        if move == "examining" or situation.trust.mechanisms_named:
+            for mech in self.corpus.named_mechanisms(situation.text):
+                named = dict(slots, mechanism=_article(mech.id.replace("-", " ")))
+                found.extend(
+                    _fill(q, named, "mechanism", f"mechanism:{mech.id}:{i}", 3.3 if move == "examining" else 1.8)
+                    for i, q in enumerate(mech.questions)
+                )
+        if move == "concept" and (term := self.corpus.term_in(situation.text)):
+            add(term.questions, term.dimension, f"term:{term.term}", 4.0)
+        generic = {"trust": "trust-redirect", "examining": "examine", "tactics": "tactics-open",
+                   "pushback": "pushback", "decide": "decide", "new_facts": "new-facts",
+                   "concept": "examine"}[move]
+        add(self.corpus.generic.get(generic, ()), "risk", f"generic:{generic}", 1.0 if kind else 2.0)
+        if move == "tactics":
+            add(self.corpus.generic.get("tactics-counter", ()), "resources", "generic:tactics-counter", 0.9 if kind else 1.9)
+        found.extend(self._bank(request, slots))
+        return [c for c in found if c]
+
+    def _kind_candidates(self, kind: DealKind, move: str, slots, add, request: PlanRequest) -> None:  # noqa: ANN001
+        weights = {
+            "trust": {"redirect": 3.0, "examine": 0.5, "pushback": 0.8, "tactics": 0.2},
+            "examining": {"examine": 3.0, "redirect": 1.6, "pushback": 0.3, "tactics": 0.2},
+            "tactics": {"tactics": 3.6, "redirect": 1.2, "examine": 0.8, "pushback": 0.2},
+            "pushback": {"pushback": 3.6, "redirect": 1.8, "examine": 1.0, "tactics": 0.2},
+            "decide": {"redirect": 2.6, "examine": 2.4, "pushback": 0.5, "tactics": 0.8},
+            "new_facts": {"redirect": 2.6, "examine": 2.2, "pushback": 0.8, "tactics": 0.8},
+            "concept": {"redirect": 1.4, "examine": 1.6, "tactics": 1.0, "pushback": 0.2},
+        }[move]
+        for i, q in enumerate(kind.questions):
+            add([q.text], q.dimension, f"kind:{kind.id}:{i}", weights.get(q.move, 0.5))
+
+    def _bank(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
+        """The old bank's slot moves (a promise quoted back, a dropped safeguard), gated."""
+        situation = request.situation
+        bank_slots = {"counterpart": slots["counterpart"]}
+        if situation and "promise" in situation.slots:
+            bank_slots["promise"] = situation.slots["promise"]
+        if situation and "safeguard" in situation.slots:
+            bank_slots["safeguard"] = situation.slots["safeguard"]
+        found = []
+        for move in self.fallback.moves:
+            if not move.needs or "cue" in move.needs or not all(n in bank_slots for n in move.needs):
+                continue
+            for i, template in enumerate(move.templates):
+                text = _capitalise(template.format(**bank_slots, Counterpart=_capitalise(bank_slots["counterpart"])))
+                found.append(Candidate(text, template, move.dimension, f"bank:{move.id}:{i}", 2.4))
+        return found
+
+    # -- ranking and choice -------------------------------------------------------------------
+
+    def _choose(
+        self, request: PlanRequest, situation: Reading, candidates: list[Candidate], count: int
+    ) -> list[Candidate]:
+        message = np.asarray(self.embed(request.message), dtype=np.float32)
+        asked = {normalised(q) for q in request.conversation.asked_questions}
+        asked_moves = set(request.conversation.asked_moves)
+        uncovered = set(request.uncovered)
+        known = situation.deal.counterpart is not None
+
+        def score(c: Candidate) -> float:
+            value = c.weight + SIMILARITY_WEIGHT * float(self._vector(c.template) @ message)
+            value += UNCOVERED_BONUS if c.dimension in uncovered else 0.0
+            value -= 3.0 if c.move_id in asked_moves else 0.0
+            return value + 0.05 * _jitter(request.message, c.move_id)
+
+        ranked = sorted(
+            (c for c in candidates if passes(c.text, asked=asked, counterpart_known=known)),
+            key=score,
+            reverse=True,
+        )
+        chosen: list[Candidate] = []
+        for c in ranked:
+            if len(chosen) == count:
+                break
+            if any(x.dimension == c.dimension or x.template == c.template for x in chosen):
+                continue
+            chosen.append(c)
+        return chosen
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self._vectors[text] = np.asarray(self.embed(text), dtype=np.float32)
+        return vector
+
+    # -- citations ----------------------------------------------------------------------------
+
+    def _ground(
+        self, request: PlanRequest, situation: Reading, chosen: list[Candidate]
+    ) -> list[Question]:
+        message = np.asarray(self.embed(request.message), dtype=np.float32)
+        used: set[str] = set()
+        questions = []
+        for c in chosen:
+            passage = self._cite(request, situation, c, message, used)
+            if passage is None:
+                continue
+            used.add(passage.chunk_id)
+            questions.append(Question(c.text, c.dimension, c.move_id, "situational", passage))
+        return questions
+
+    def _cite(
+        self, request: PlanRequest, situation: Reading, c: Candidate, message: np.ndarray, used: set[str]
+    ) -> Passage | None:
+        query = 0.6 * self._vector(c.template) + 0.4 * message
+        query = query / max(float(np.linalg.norm(query)), 1e-9)
+        ranked = self.retriever.cite(query, kind=situation.deal.kind, scopes=request.scopes, k=6)
+        fresh = [p for p in ranked if p.chunk_id not in used] or ranked
+        if not fresh:
+            return request.passages[0] if request.passages else None
+        best = fresh[0]
+        if best.score < CITATION_FLOOR:
+            essay = [p for p in fresh if p.original or not p.case_kind]
+            best = essay[0] if essay else best
+        return _with_quote(best, f"{c.text} {request.message}")
+
+    # -- preface ------------------------------------------------------------------------------
+
+    def _preface(self, request: PlanRequest, situation: Reading, move: str) -> tuple[str, ...]:
+        lines = []
+        # The English half of the language note comes from the inbound check, as a notice.
+        if situation.language != "en" and (own := self.corpus.languages.get(situation.language)):
+            lines.append(own)
+        if move == "concept" and (term := self.corpus.term_in(situation.text)):
+            lines.append(f"{term.term}: {term.definition}")
+        if move == "decide":
+            lines += recap(request, situation, self.corpus.kinds.get(situation.deal.kind or ""))
+        if move == "offtopic":
+            key = "injection" if _injection(situation) else "offtopic"
+            options = self.corpus.lines.get(key, ())
+            if options:
+                lines.append(options[int(_jitter(request.message, key) * len(options))])
+        return tuple(lines)
+
+
+def primary_move(situation: Reading, ongoing: bool) -> str:
+    """The one move this turn makes, from the intents (several may hold)."""
+    intents = set(situation.intents)
+    for intent in ("concept", "tactics", "decide", "pushback"):
+        if intent in intents:
+            return intent
+    if "trust" in intents:
+        return "trust"
+    if "examining" in intents:
+        return "examining"
+    if "offtopic" in intents and not ongoing and not situation.deal.kind:
+        return "offtopic"
+    if "non_english" in intents:
+        return "trust"
+    return "new_facts" if ongoing or situation.deal.kind else "offtopic"
+
+
+def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> list[str]:
+    """Two lines: what the conversation has established (risks, who bears them, mechanisms)."""
+    memory = request.conversation.situation
+    mechanisms = memory.get("mechanisms") or list(situation.trust.mechanisms_named)
+    counterpart = situation.deal.counterpart or "the other party"
+    if kind and kind.risks:
+        risks = "; ".join(f"{r.risk} ({_bearer(r.bears, counterpart)})" for r in kind.risks[:3])
+        first = f"So far: the risks in view are {risks}."
+    else:
+        first = f"So far: you are weighing what {counterpart} has said against what you can check."
+    named = ", ".join(mechanisms) if mechanisms else "none yet, beyond trust"
+    return [first, f"Mechanisms you have named: {named}."]
+
+
+def _bearer(bears: str, counterpart: str) -> str:
+    return {"user": "yours", "counterpart": f"{counterpart}'s", "both": "shared"}.get(bears, "yours")
+
+
+def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:
+    deal = situation.deal
+    counterpart = deal.counterpart or (kind.counterpart_role if kind else "the other party")
+    obj = deal.object or (kind.default_object if kind else "the deal")
+    return {"counterpart": counterpart, "object": obj, "mechanism": "that safeguard"}
+
+
+def _fill(template: str, slots: dict[str, str], dimension: str, move_id: str, weight: float) -> Candidate | None:
+    try:
+        text = _capitalise(template.format(**slots))
+    except (KeyError, IndexError, ValueError):
+        return None
+    return Candidate(" ".join(text.split()), template, dimension if dimension in DIMENSIONS else "risk", move_id, weight)
+
+
+def _with_quote(passage: Passage, focus: str) -> Passage:
+    """The passage with the sentence or two that best match the question as its excerpt."""
+    sentences = [s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5]
+    if not sentences:
+        return passage
+    wanted = set(tokenize(focus))
+    scores = [len(wanted & set(tokenize(s))) for s in sentences]
+    best = int(np.argmax(scores))
+    quote = sentences[best]
+    if len(quote.split()) < 22 and best + 1 < len(sentences):
+        quote = f"{quote} {sentences[best + 1]}"
+    from dataclasses import replace
+
+    return replace(passage, quote=quote)
+
+
+def _injection(situation: Reading) -> bool:
+    return "offtopic" in situation.intents and situation.trust_score < 0.5 and bool(
+        re.search(r"\b(?:ignore|instructions|system prompt|pretend|you are now|jailbreak|act as)\b", situation.text, re.I)
+    )
+
+
+def _article(name: str) -> str:
+    return f"the {name}"
+
+
+def _jitter(message: str, salt: str) -> float:
+    digest = hashlib.blake2b(f"{salt}\x00{message}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 2**32
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text

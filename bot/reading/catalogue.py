@@ -1,0 +1,153 @@
+"""The deal catalogue: one YAML file per kind of deal in ``knowledge/deals/``.
+
+Each kind names its roles, what each side hands over, its typical hidden risks (and who bears
+them by default), its usual mechanisms and the questions a trainer asks about it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DIMENSIONS = (
+    "stakes",
+    "risk",
+    "mechanism",
+    "incentives",
+    "security",
+    "resources",
+    "control",
+    "reputation",
+    "time",
+)
+QUESTION_MOVES = ("redirect", "examine", "tactics", "pushback")
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """A typical hidden risk of a kind of deal."""
+
+    id: str
+    risk: str
+    bears: str  # user | counterpart | both
+    mechanisms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DealQuestion:
+    """A question about this kind of deal, with {counterpart} and {object} slots."""
+
+    kind: str
+    dimension: str
+    move: str
+    text: str
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DealKind:
+    """One kind of deal."""
+
+    id: str
+    name: str
+    family: str
+    summary: str
+    keywords: tuple[str, ...]
+    examples: tuple[str, ...]
+    user_role: str
+    counterpart_role: str
+    counterpart_words: tuple[str, ...]
+    third_parties: tuple[str, ...]
+    default_object: str
+    object_words: tuple[str, ...]
+    exchange: dict[str, str]
+    risks: tuple[Risk, ...]
+    mechanisms: tuple[str, ...]
+    questions: tuple[DealQuestion, ...]
+
+    @property
+    def profile(self) -> str:
+        """Text that stands for the kind when matching passages and messages."""
+        risks = "; ".join(r.risk for r in self.risks)
+        return f"{self.name}. {self.summary} Risks: {risks}."
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(folder: Path) -> dict[str, DealKind]:
+    """Every kind in ``folder``, by id; a malformed file fails loudly at start.
+
+    Cached per folder: the catalogue is read-only data, and tests build many apps.
+    """
+    kinds = [_parse(path) for path in sorted(folder.glob("*.yaml"))]
+    if not kinds:
+        raise CatalogueError(f"{folder} holds no deal kinds.")
+    return {k.id: k for k in kinds}
+
+
+def _parse(path: Path) -> DealKind:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kind = _build(raw)
+    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path.name}: {type(exc).__name__}: {exc}") from exc
+    if kind.id != path.stem:
+        raise CatalogueError(f"{path.name}: id {kind.id!r} does not match the file name.")
+    _check_questions(path.name, kind)
+    return kind
+
+
+def _build(raw: dict) -> DealKind:
+    roles, objects = raw["roles"], raw["objects"]
+    kind_id = str(raw["id"])
+    return DealKind(
+        id=kind_id,
+        name=str(raw["name"]),
+        family=str(raw.get("family", "")),
+        summary=" ".join(str(raw.get("summary", "")).split()),
+        keywords=_strings(raw.get("keywords")),
+        examples=_strings(raw.get("examples")),
+        user_role=str(roles.get("user", "")),
+        counterpart_role=str(roles["counterpart"]),
+        counterpart_words=_strings(roles.get("counterpart_words")),
+        third_parties=_strings(roles.get("third_parties")),
+        default_object=str(objects["default"]),
+        object_words=_strings(objects.get("words")),
+        exchange={str(k): str(v) for k, v in (raw.get("exchange") or {}).items()},
+        risks=tuple(
+            Risk(str(r["id"]), str(r["risk"]), str(r.get("bears", "user")), _strings(r.get("mechanisms")))
+            for r in raw.get("risks") or []
+        ),
+        mechanisms=_strings(raw.get("mechanisms")),
+        questions=tuple(
+            DealQuestion(
+                kind_id,
+                str(q["dimension"]),
+                str(q.get("move", "redirect")),
+                " ".join(str(q["text"]).split()),
+                _strings(q.get("targets")),
+            )
+            for q in raw.get("questions") or []
+        ),
+    )
+
+
+def _check_questions(name: str, kind: DealKind) -> None:
+    for q in kind.questions:
+        bad_slots = set(_SLOT.findall(q.text)) - {"counterpart", "object"}
+        if q.dimension not in DIMENSIONS or q.move not in QUESTION_MOVES:
+            raise CatalogueError(f"{name}: unknown dimension or move in {q.text!r}")
+        if bad_slots or not q.text.endswith("?"):
+            raise CatalogueError(f"{name}: bad slot or not a question: {q.text!r}")
+
+
+def _strings(items: object) -> tuple[str, ...]:
+    return tuple(str(i).strip() for i in (items or []) if str(i).strip())

@@ -1,0 +1,145 @@
+"""Who the counterpart is, who else is involved, and what is being traded, from the user's words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.reading.catalogue import DealKind
+
+_DETERMINER = r"(the|my|our|their|this|that|these|those|his|her|a|an|some|your)"
+_MODIFIER = (
+    r"(?:\d[\w']*\s+)?(?:(?:new|old|current|potential|prospective|long-?time|main|future|local|"
+    r"big|other|usual|previous|former|regular|private|online|lovely|nice|dodgy|same|second-?hand|"
+    r"used)\s+)?"
+)
+# How a determiner reads once a question addresses the user ("my landlord" -> "your landlord").
+_SECOND_PERSON = {"my": "your", "our": "your", "your": "your"}
+_NAME = re.compile(r"(?<![\w'])([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w])")
+# Up to two plain words between determiner and role ("the kitchen fitter", "the phone repair guy").
+_FREE = (
+    r"(?:(?!(?:the|my|our|a|an|this|that|his|her|their|and|or|to|of|for|with|from|is|was|are|"
+    r"i|he|she|they|we|it|so|but)\b)[a-z][\w-]*\s+){0,2}"
+)
+_NAME_AFTER = re.compile(
+    r"^\s*(?:says?|said|is|was|has|had|wants?|promised|swore|told|seems|gave|will|would|'s|"
+    r"can|agreed|offered|asked|insists?|keeps|sent|runs|owns|quoted|reckons|assured|"
+    r"vouched|claims?|and i|and me|,\s*(?:the|my|our|a)\b)",
+)
+_NAME_BEFORE = re.compile(
+    r"(?:\bwith|\bfrom|\bto|\btold|\btell|\basked|\bpaid|\bpay|\btrust|\btrusts|\bhired|\bbuying|"
+    r"\bbuy|\brenting|\bcalled|\bnamed|\bguy|\bseller|\bbuyer|\blandlord|\bclient|"
+    r"\bme and|\band|\binto|\bfor)\s+$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A noun phrase of the message: where it starts, as written, and as questions say it."""
+
+    start: int
+    written: str
+    spoken: str
+    head: str
+    determiner: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PartyLexicon:
+    """Shared party words from ``prompts/reading/parties.yaml``."""
+
+    third_parties: frozenset[str]
+    people: frozenset[str]
+    not_names: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path) -> PartyLexicon:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            frozenset(w.lower() for w in data["third_parties"]),
+            frozenset(w.lower() for w in data["people"]),
+            frozenset(str(w) for w in data["not_names"]),
+        )
+
+
+def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Mention]:
+    """Every "determiner (+modifier) role" phrase for the given role words, in text order.
+
+    ``loose`` also takes up to two free words before the role ("the kitchen fitter") and a
+    role with no determiner at a sentence's start ("buyer wants 2m"): right for people, too
+    greedy for objects.
+    """
+    if not words:
+        return []
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    lead = rf"(?:\b{_DETERMINER}\s+{_MODIFIER}|(?:^|(?<=[.!?]\s)))" if loose else rf"\b{_DETERMINER}\s+{_MODIFIER}"
+    free = _FREE if loose else "()"
+    pattern = re.compile(rf"{lead}({free})({alternatives})(s|es)?\b", re.I)
+    found = []
+    for m in pattern.finditer(text):
+        determiner = (m.group(1) or "").lower()
+        head = m.group(3).lower()
+        words = f"{m.group(2).lower()}{head}{(m.group(4) or '').lower()}"
+        spoken = f"{_SECOND_PERSON.get(determiner, 'the')} {words}"
+        found.append(Mention(m.start(), m.group(0), spoken, head, determiner))
+    return found
+
+
+def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:
+    """Capitalised first names used as people ("Marco says", "paid Dave")."""
+    found = []
+    for m in _NAME.finditer(text):
+        name = m.group(1)
+        if name in lexicon.not_names or name.lower() in lexicon.third_parties:
+            continue
+        if _NAME_AFTER.match(text[m.end() :]) or _NAME_BEFORE.search(text[: m.start()]):
+            found.append(Mention(m.start(), name, name, name.lower()))
+    return found
+
+
+def _is_third_party(mention: Mention, text: str, kind: DealKind | None, lexicon: PartyLexicon) -> bool:
+    """A name right after a third-party word ("my uncle Bob") belongs to that third party."""
+    counterpart_words = {w.lower() for w in kind.counterpart_words} if kind else set()
+    if mention.head in counterpart_words:
+        return False
+    if kind and mention.determiner in ("my", "our"):
+        return True  # "our CEO", "my accountant": the user's own side
+    if mention.head in lexicon.third_parties or (kind and mention.head in _lower(kind.third_parties)):
+        return True
+    before = text[max(0, mention.start - 20) : mention.start].lower().split()
+    return bool(before) and before[-1].strip(",") in lexicon.third_parties - counterpart_words
+
+
+def _lower(items: tuple[str, ...]) -> set[str]:
+    return {i.lower() for i in items}
+
+
+def find_parties(
+    text: str, kind: DealKind | None, all_roles: set[str], lexicon: PartyLexicon
+) -> tuple[Mention | None, tuple[str, ...]]:
+    """The counterpart's first mention (or None) and the third parties, as written."""
+    roles = all_roles | lexicon.people | lexicon.third_parties
+    if kind:
+        roles |= _lower(kind.counterpart_words) | _lower(kind.third_parties)
+    mentions = sorted(
+        role_mentions(text, roles) + name_mentions(text, lexicon), key=lambda m: m.start
+    )
+    third = [m for m in mentions if _is_third_party(m, text, kind, lexicon)]
+    others = [m for m in mentions if m not in third]
+    # A named or role-named counterpart beats a vague "guy" mentioned earlier.
+    specific = [m for m in others if m.head not in lexicon.people]
+    counterpart = (specific or others or [None])[0]
+    return counterpart, tuple(dict.fromkeys(m.written for m in third))
+
+
+def find_object(text: str, kind: DealKind | None, all_objects: set[str]) -> Mention | None:
+    """The thing traded, as "the van" / "your flat", preferring the matched kind's words."""
+    for words in ((_lower(kind.object_words) if kind else set()), all_objects):
+        found = role_mentions(text, words, loose=False)
+        if found:
+            return found[0]
+    return None

@@ -1,0 +1,166 @@
+"""The situation reader: one message in, one ``Reading`` out.
+
+The trust lens (explainable cues) and the MiniLM embedding (which retrieval computes anyway)
+feed linear models for trust reliance, intents and the kind of deal; the deal's parties, object,
+money and timing come from the user's words, with the kind's role names as the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from bot.coaching.models import Conversation, TrustReading
+from bot.coaching.trust_lens import TrustLens
+from bot.reading.catalogue import DealKind
+from bot.reading.classifier import IntentCues, SituationModel, keyword_features, lexicon_features
+from bot.reading.clauses import ClauseParser
+from bot.reading.language import LanguageDetector
+from bot.reading.models import DealReading, Reading
+from bot.reading.parties import PartyLexicon, find_object, find_parties
+from bot.reading.terms import find_money, find_timing
+
+INTENT_THRESHOLD = 0.5
+# A second kind is named when it is at least this share as likely as the first.
+SECOND_KIND_RATIO = 0.35
+# Within a conversation, a message must match another kind this well to change the deal.
+SWITCH_CONFIDENCE = 0.6
+
+
+@dataclass(slots=True)
+class SituationReader:
+    """Reads messages; blocking (the embedding), so call it from a worker thread."""
+
+    lens: TrustLens
+    cues: IntentCues
+    model: SituationModel
+    kinds: dict[str, DealKind]
+    parties: PartyLexicon
+    embed: Callable[[str], list[float]]
+    clauses: ClauseParser
+    languages: LanguageDetector
+    _ordered: list[DealKind] = field(init=False)
+    _roles: set[str] = field(init=False)
+    _objects: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ordered = [self.kinds[k] for k in self.model.kind_ids]
+        self._roles = {w.lower() for k in self.kinds.values() for w in k.counterpart_words}
+        self._objects = {w.lower() for k in self.kinds.values() for w in k.object_words}
+
+    def read(self, text: str, conversation: Conversation | None = None) -> Reading:
+        """Read one message, completed by what the conversation already established."""
+        lens = self.lens.read(text)
+        vector = np.asarray(self.embed(text), dtype=np.float32)
+        injection = self.lens.looks_like_injection(text)
+        x = np.concatenate([vector, lexicon_features(text, lens, self.cues, injection)])
+        trust_score = self.model.trust_probability(x)
+        relies = trust_score >= self.model.trust_threshold
+        language = self.languages.detect(text)
+        deal = self._deal(text, vector)
+        intents = self._intents(x, relies, language, injection, deal, conversation)
+        slots = self._slots(text, lens, relies)
+        trust = replace(
+            lens,
+            relies_on_trust=relies,
+            counterpart=deal.counterpart,
+            promise=slots.get("promise"),
+            on_topic=intents != ("offtopic",),
+        )
+        reading = Reading(text, trust, trust_score, intents, deal, language, slots)
+        return _with_memory(reading, conversation, self.kinds)
+
+    def _intents(
+        self,
+        x: np.ndarray,
+        relies: bool,
+        language: str,
+        injection: bool,
+        deal: DealReading,
+        conversation: Conversation | None,
+    ) -> tuple[str, ...]:
+        probabilities = self.model.intent_probabilities(x)
+        found = [i for i, p in probabilities.items() if p >= INTENT_THRESHOLD]
+        if relies:
+            found.insert(0, "trust")
+        if injection and "offtopic" not in found:
+            found.append("offtopic")
+        if len(found) > 1 and "offtopic" in found and not injection:
+            found.remove("offtopic")  # a deal in view is not small talk
+        ongoing = bool(conversation and conversation.turns)
+        if not found:
+            found.append("new_facts" if ongoing or deal.kind else "offtopic")
+        if language != "en":
+            found.append("non_english")
+        return tuple(found)
+
+    def _deal(self, text: str, vector: np.ndarray) -> DealReading:
+        x = np.concatenate([vector, keyword_features(text, self._ordered)])
+        probabilities = self.model.kind_probabilities(x)
+        order = np.argsort(-probabilities)
+        best, second = order[0], order[1]
+        confidence = float(probabilities[best])
+        kind = self._ordered[best] if confidence >= self.model.kind_floor else None
+        kind2 = None
+        if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
+            kind2 = self._ordered[second].id
+        return self._parties(text, kind, confidence, kind2)
+
+    def _parties(
+        self, text: str, kind: DealKind | None, confidence: float, kind2: str | None
+    ) -> DealReading:
+        mention, third = find_parties(text, kind, self._roles, self.parties)
+        obj = find_object(text, kind, self._objects)
+        counterpart = mention.spoken if mention else (kind.counterpart_role if kind else None)
+        return DealReading(
+            kind=kind.id if kind else None,
+            confidence=confidence,
+            kind2=kind2,
+            counterpart=counterpart,
+            counterpart_named=mention is not None,
+            object=obj.spoken if obj else None,
+            money=find_money(text),
+            timing=find_timing(text),
+            third_parties=third,
+        )
+
+    def _slots(self, text: str, lens: TrustReading, relies: bool) -> dict[str, str]:
+        slots: dict[str, str] = {}
+        if lens.dropped_safeguard:
+            slots["safeguard"] = lens.dropped_safeguard
+        if relies and (promise := self.clauses.promise(text)):
+            slots["promise"] = promise
+        return slots
+
+
+def _with_memory(
+    reading: Reading, conversation: Conversation | None, kinds: dict[str, DealKind]
+) -> Reading:
+    """Fill what this message leaves open (kind, counterpart, object) from the conversation."""
+    memory = conversation.situation if conversation else {}
+    if not memory:
+        return reading
+    deal = reading.deal
+    remembered = memory.get("kind")
+    # A short follow-up ("he's never let me down") does not switch the deal on a weak match.
+    switch = deal.kind and (deal.confidence >= SWITCH_CONFIDENCE or not remembered)
+    kind = deal.kind if switch else remembered
+    if kind != deal.kind:
+        deal = replace(deal, counterpart=deal.counterpart if deal.counterpart_named else None)
+    role = kinds[kind].counterpart_role if kind in kinds else None
+    counterpart = deal.counterpart if deal.counterpart_named else None
+    counterpart = counterpart or memory.get("counterpart") or deal.counterpart or role
+    return reading.with_deal(
+        replace(
+            deal,
+            kind=kind,
+            confidence=deal.confidence if switch else float(memory.get("confidence", 0.0)),
+            counterpart=counterpart,
+            counterpart_named=deal.counterpart_named or bool(memory.get("counterpart_named")),
+            object=deal.object or memory.get("object"),
+            money=deal.money or memory.get("money"),
+            timing=deal.timing or memory.get("timing"),
+        )
+    )
