@@ -29,7 +29,11 @@ def _reply(turn) -> dict:  # noqa: ANN001 - a Turn of whichever version is insta
         {"question": q, "cites": c.get("title") or c.get("source"), "excerpt": c.get("text")}
         for q, c in zip(data["questions"], data["citations"], strict=False)
     ]
-    return {"notices": data.get("notices", []), "preface": data.get("preface", []), "questions": shown}
+    return {
+        "notices": data.get("notices", []),
+        "preface": data.get("preface", []),
+        "questions": shown,
+    }
 
 
 async def _answer(app, text: str, conversation_id: str | None) -> dict:  # noqa: ANN001

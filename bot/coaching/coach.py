@@ -49,9 +49,13 @@ class Coach:
         *,
         k: int | None = None,
         scopes: Collection[str] = (GLOBAL_SCOPE,),
+        situational: bool = True,
     ) -> Turn:
-        """Coach on one message; raises ``InputRejected`` for input that cannot be coached."""
-        prepared = self.prepare(message, conversation, k=k, scopes=scopes)
+        """Coach on one message; raises ``InputRejected`` for input that cannot be coached.
+
+        ``situational=False`` plans from the question bank alone (prep follow-ups, for now).
+        """
+        prepared = self.prepare(message, conversation, k=k, scopes=scopes, situational=situational)
         return self.finish(prepared, self.engine.plan_outcome(prepared.request))
 
     def prepare(
@@ -61,13 +65,15 @@ class Coach:
         *,
         k: int | None = None,
         scopes: Collection[str] = (GLOBAL_SCOPE,),
+        situational: bool = True,
     ) -> Prepared:
         """Check the message, read it through the trust lens and retrieve passages."""
         inbound = clean_message(
             message, max_chars=self.max_chars, injection=self.lens.looks_like_injection(message)
         )
         conversation = conversation or Conversation()
-        situation = self.reader.read(inbound.text, conversation) if self.reader else None
+        reader = self.reader if situational else None
+        situation = reader.read(inbound.text, conversation) if reader else None
         reading = situation.trust if situation else self.lens.read(inbound.text)
         k = k or self.top_k
         pool = self.retriever.search(inbound.text, max(k, GROUNDING_POOL), scopes=scopes)
@@ -84,9 +90,10 @@ class Coach:
     @staticmethod
     def finish(prepared: Prepared, outcome: PlanOutcome) -> Turn:
         """The turn as front ends see it: every cited passage is among those shown."""
+        # Cited passages first; the best match for the message itself stays in view too.
         cited = {q.passage.chunk_id: q.passage for q in outcome.questions}
         rest = [p for p in prepared.shown if p.chunk_id not in cited]
-        shown = (*cited.values(), *rest)[: max(len(prepared.shown), len(cited))]
+        shown = (*cited.values(), *rest)[: max(len(prepared.shown), len(cited) + bool(rest))]
         return Turn(
             questions=tuple(outcome.questions),
             passages=shown,

@@ -19,9 +19,10 @@ class Passage:
     score: float
     title: str = ""
     chunk_id: str = ""
-    case_kind: str = ""  # the deal kind of a case note, "" for the essay and general notes
-    original: bool = False  # True for the essay's own text (not our notes or digest)
-    quote: str = ""  # the sentence or two that support the question citing this passage
+    # Scoring details, not identity: a passage restored from storage is the same passage.
+    case_kind: str = field(default="", compare=False)  # the deal kind of a case note
+    original: bool = field(default=False, compare=False)  # the essay's own text
+    quote: str = field(default="", compare=False)  # the sentences that support the question
 
     def excerpt(self, limit: int = 220) -> str:
         """A short quotation for citations: the supporting sentences, or the text cut at a word."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.knowledge.chunking import Document, parse_markdown, parse_plain_text
 
 SUPPORTED = (".md", ".markdown", ".txt", ".pdf")
+DATA_FILES = (".yaml", ".yml", ".jsonl", ".npz")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -19,12 +20,12 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
     """Yield files from the given files and folders (recursively), in a stable order."""
     for path in paths:
         if path.is_dir():
-            # A folder may hold data beside its notes (the deal catalogue, training data): only
-            # files of a supported type are knowledge. A file named on its own is still checked.
+            # A folder may hold data beside its notes (the deal catalogue, training data, the
+            # reader's weights): those are not knowledge to index, and not worth a warning.
             yield from sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and _visible(p, path) and p.suffix.lower() in SUPPORTED
+                if p.is_file() and _visible(p, path) and p.suffix.lower() not in DATA_FILES
             )
         else:
             yield path

@@ -33,6 +33,7 @@ ESSAY_BONUS = 0.1
 SAME_KIND_BONUS = 0.15
 OTHER_KIND_PENALTY = 0.3
 DIGEST_CITATION_PENALTY = 0.1
+SERVER_NOTE_BONUS = 0.12
 # A passage that is itself a list of questions is no evidence for a question.
 QUESTION_LIST_PENALTY = 0.3
 
@@ -258,11 +259,12 @@ class HybridRetriever:
         if not index.chunks:
             return []
         score = index.vectors @ query
-        for i, chunk in enumerate(index.chunks):
-            score[i] += _citation_bonus(chunk, kind) if chunk.meta.get("scope", GLOBAL_SCOPE) in scopes else -9.0
+        allowed = np.array([c.meta.get("scope", GLOBAL_SCOPE) in scopes for c in index.chunks])
+        score += np.array([_citation_bonus(c, kind) for c in index.chunks], dtype=np.float32)
         score = np.where(index.demoted, score - DIGEST_CITATION_PENALTY, score)
         score = np.where(index.question_lists, score - QUESTION_LIST_PENALTY, score)
-        order = _diverse(list(np.argsort(-score)), index, k)
+        score = np.where(allowed, score, -np.inf)
+        order = _diverse([i for i in np.argsort(-score) if np.isfinite(score[i])], index, k)
         return [_to_passage(index.chunks[i], float(score[i])) for i in order]
 
     def refresh(self) -> None:
@@ -273,6 +275,8 @@ class HybridRetriever:
 
 def _citation_bonus(chunk: StoredChunk, kind: str | None) -> float:
     case_kind = chunk.meta.get("case_kind", "")
+    if chunk.meta.get("scope", GLOBAL_SCOPE) != GLOBAL_SCOPE:
+        return SERVER_NOTE_BONUS  # the team's own notes on its own deals
     if chunk.meta.get("kind") == "original":
         return ESSAY_BONUS
     if case_kind:

@@ -85,7 +85,7 @@ class Questions:
         text = f"About {session.counterpart}: {answer}"
         try:
             return await asyncio.to_thread(
-                self.coach.turn, text, conversation, scopes=session.scopes
+                self.coach.turn, text, conversation, scopes=session.scopes, situational=False
             )
         except InputRejected:
             return None

@@ -76,7 +76,11 @@ def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
     languages = yaml.safe_load(languages_file.read_text(encoding="utf-8"))
     return (
         tuple(
-            MechanismMoves(m["id"], _words_pattern([m["id"].replace("-", " "), *m["words"]]), tuple(m["questions"]))
+            MechanismMoves(
+                m["id"],
+                _words_pattern([m["id"].replace("-", " "), *m["words"]]),
+                tuple(m["questions"]),
+            )
             for m in moves["mechanisms"]
         ),
         {g["id"]: tuple(g["questions"]) for g in moves["generic"]},

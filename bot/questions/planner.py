@@ -25,8 +25,16 @@ from bot.reading.catalogue import DealKind
 from bot.reading.models import Reading
 
 # How many questions each move asks.
-COUNTS = {"trust": 3, "examining": 2, "concept": 2, "tactics": 2, "pushback": 2, "decide": 1,
-          "new_facts": 2, "offtopic": 1}
+COUNTS = {
+    "trust": 3,
+    "examining": 2,
+    "concept": 2,
+    "tactics": 2,
+    "pushback": 2,
+    "decide": 1,
+    "new_facts": 2,
+    "offtopic": 1,
+}
 SIMILARITY_WEIGHT = 1.2
 UNCOVERED_BONUS = 0.6
 # Below this support score a passage is no evidence for the question; cite the essay instead.
@@ -81,7 +89,9 @@ class SituationalEngine:
             _fill(t, slots, dim, f"{prefix}:{i}", weight) for i, t in enumerate(texts)
         )
         if move == "offtopic":
-            generic = "injection" if situation.trust.cues == () and _injection(situation) else "offtopic"
+            generic = (
+                "injection" if situation.trust.cues == () and _injection(situation) else "offtopic"
+            )
             add(self.corpus.generic.get(generic, ()), "stakes", f"generic:{generic}", 3.0)
             return [c for c in found if c]
         if kind:
@@ -90,21 +100,40 @@ class SituationalEngine:
             for mech in self.corpus.named_mechanisms(situation.text):
                 named = dict(slots, mechanism=_article(mech.id.replace("-", " ")))
                 found.extend(
-                    _fill(q, named, "mechanism", f"mechanism:{mech.id}:{i}", 3.3 if move == "examining" else 1.8)
+                    _fill(
+                        q,
+                        named,
+                        "mechanism",
+                        f"mechanism:{mech.id}:{i}",
+                        3.3 if move == "examining" else 1.8,
+                    )
                     for i, q in enumerate(mech.questions)
                 )
         if move == "concept" and (term := self.corpus.term_in(situation.text)):
             add(term.questions, term.dimension, f"term:{term.term}", 4.0)
-        generic = {"trust": "trust-redirect", "examining": "examine", "tactics": "tactics-open",
-                   "pushback": "pushback", "decide": "decide", "new_facts": "new-facts",
-                   "concept": "examine"}[move]
-        add(self.corpus.generic.get(generic, ()), "risk", f"generic:{generic}", 1.0 if kind else 2.0)
+        generic = {
+            "trust": "trust-redirect",
+            "examining": "examine",
+            "tactics": "tactics-open",
+            "pushback": "pushback",
+            "decide": "decide",
+            "new_facts": "new-facts",
+            "concept": "examine",
+        }[move]
+        add(
+            self.corpus.generic.get(generic, ()), "risk", f"generic:{generic}", 1.0 if kind else 2.0
+        )
         if move == "tactics":
-            add(self.corpus.generic.get("tactics-counter", ()), "resources", "generic:tactics-counter", 0.9 if kind else 1.9)
+            add(
+                self.corpus.generic.get("tactics-counter", ()),
+                "resources",
+                "generic:tactics-counter",
+                0.9 if kind else 1.9,
+            )
         found.extend(self._bank(request, slots))
         return [c for c in found if c]
 
-    def _kind_candidates(self, kind: DealKind, move: str, slots, add, request: PlanRequest) -> None:  # noqa: ANN001
+    def _kind_candidates(self, kind: DealKind, move: str, slots, add, request: PlanRequest) -> None:
         weights = {
             "trust": {"redirect": 3.0, "examine": 0.5, "pushback": 0.8, "tactics": 0.2},
             "examining": {"examine": 3.0, "redirect": 1.6, "pushback": 0.3, "tactics": 0.2},
@@ -127,10 +156,18 @@ class SituationalEngine:
             bank_slots["safeguard"] = situation.slots["safeguard"]
         found = []
         for move in self.fallback.moves:
-            if not move.needs or "cue" in move.needs or not all(n in bank_slots for n in move.needs):
+            if (
+                not move.needs
+                or "cue" in move.needs
+                or not all(n in bank_slots for n in move.needs)
+            ):
                 continue
             for i, template in enumerate(move.templates):
-                text = _capitalise(template.format(**bank_slots, Counterpart=_capitalise(bank_slots["counterpart"])))
+                text = _capitalise(
+                    template.format(
+                        **bank_slots, Counterpart=_capitalise(bank_slots["counterpart"])
+                    )
+                )
                 found.append(Candidate(text, template, move.dimension, f"bank:{move.id}:{i}", 2.4))
         return found
 
@@ -188,12 +225,21 @@ class SituationalEngine:
         return questions
 
     def _cite(
-        self, request: PlanRequest, situation: Reading, c: Candidate, message: np.ndarray, used: set[str]
+        self,
+        request: PlanRequest,
+        situation: Reading,
+        c: Candidate,
+        message: np.ndarray,
+        used: set[str],
     ) -> Passage | None:
         query = 0.6 * self._vector(c.template) + 0.4 * message
         query = query / max(float(np.linalg.norm(query)), 1e-9)
-        ranked = self.retriever.cite(query, kind=situation.deal.kind, scopes=request.scopes, k=6)
-        fresh = [p for p in ranked if p.chunk_id not in used] or ranked
+        kind = situation.deal.kind
+        ranked = self.retriever.cite(query, kind=kind, scopes=request.scopes, k=12)
+        # A fitting passage cited twice beats a fresh one from an unrelated case.
+        fits = [p for p in ranked if p.case_kind in ("", kind)]
+        order = [p for p in fits if p.chunk_id not in used] + fits
+        fresh = order or [p for p in ranked if p.chunk_id not in used] or ranked
         if not fresh:
             return request.passages[0] if request.passages else None
         best = fresh[0]
@@ -253,7 +299,9 @@ def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> li
 
 
 def _bearer(bears: str, counterpart: str) -> str:
-    return {"user": "yours", "counterpart": f"{counterpart}'s", "both": "shared"}.get(bears, "yours")
+    return {"user": "yours", "counterpart": f"{counterpart}'s", "both": "shared"}.get(
+        bears, "yours"
+    )
 
 
 def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:
@@ -263,17 +311,27 @@ def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:
     return {"counterpart": counterpart, "object": obj, "mechanism": "that safeguard"}
 
 
-def _fill(template: str, slots: dict[str, str], dimension: str, move_id: str, weight: float) -> Candidate | None:
+def _fill(
+    template: str, slots: dict[str, str], dimension: str, move_id: str, weight: float
+) -> Candidate | None:
     try:
         text = _capitalise(template.format(**slots))
     except (KeyError, IndexError, ValueError):
         return None
-    return Candidate(" ".join(text.split()), template, dimension if dimension in DIMENSIONS else "risk", move_id, weight)
+    return Candidate(
+        " ".join(text.split()),
+        template,
+        dimension if dimension in DIMENSIONS else "risk",
+        move_id,
+        weight,
+    )
 
 
 def _with_quote(passage: Passage, focus: str) -> Passage:
     """The passage with the sentence or two that best match the question as its excerpt."""
-    sentences = [s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5]
+    sentences = [
+        s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5
+    ]
     if not sentences:
         return passage
     wanted = set(tokenize(focus))
@@ -288,8 +346,16 @@ def _with_quote(passage: Passage, focus: str) -> Passage:
 
 
 def _injection(situation: Reading) -> bool:
-    return "offtopic" in situation.intents and situation.trust_score < 0.5 and bool(
-        re.search(r"\b(?:ignore|instructions|system prompt|pretend|you are now|jailbreak|act as)\b", situation.text, re.I)
+    return (
+        "offtopic" in situation.intents
+        and situation.trust_score < 0.5
+        and bool(
+            re.search(
+                r"\b(?:ignore|instructions|system prompt|pretend|you are now|jailbreak|act as)\b",
+                situation.text,
+                re.I,
+            )
+        )
     )
 
 

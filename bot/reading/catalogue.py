@@ -123,7 +123,12 @@ def _build(raw: dict) -> DealKind:
         object_words=_strings(objects.get("words")),
         exchange={str(k): str(v) for k, v in (raw.get("exchange") or {}).items()},
         risks=tuple(
-            Risk(str(r["id"]), str(r["risk"]), str(r.get("bears", "user")), _strings(r.get("mechanisms")))
+            Risk(
+                str(r["id"]),
+                str(r["risk"]),
+                str(r.get("bears", "user")),
+                _strings(r.get("mechanisms")),
+            )
             for r in raw.get("risks") or []
         ),
         mechanisms=_strings(raw.get("mechanisms")),

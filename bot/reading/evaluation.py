@@ -19,7 +19,9 @@ _DETERMINER = re.compile(r"^(?:the|my|our|your|this|that|a|an|his|her|their)\s+"
 
 def load_set(path: Path, split: str) -> list[dict]:
     """The labelled messages of one split ("dev", "heldout" or "all")."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return [r for r in rows if split in ("all", r.get("split"))]
 
 
@@ -39,13 +41,22 @@ def score_reading(read: Callable[[str], Reading], rows: list[dict]) -> dict[str,
     for row in rows:
         reading = read(row["text"])
         flagged, labelled = reading.trust.relies_on_trust, bool(row["trust"])
-        tp, fp, fn = tp + (flagged and labelled), fp + (flagged and not labelled), fn + (labelled and not flagged)
+        tp, fp, fn = (
+            tp + (flagged and labelled),
+            fp + (flagged and not labelled),
+            fn + (labelled and not flagged),
+        )
         intent_exact += set(reading.intents) == set(row["intents"])
         intent_hit += bool(set(reading.intents) & set(row["intents"]))
         if row.get("kind"):
             kind_rows += 1
-            kind1 += reading.deal.kind is not None and reading.deal.kind in (row["kind"], row.get("kind2"))
-            kind2 += bool({reading.deal.kind, reading.deal.kind2} & {row["kind"], row.get("kind2")} - {None})
+            kind1 += reading.deal.kind is not None and reading.deal.kind in (
+                row["kind"],
+                row.get("kind2"),
+            )
+            kind2 += bool(
+                {reading.deal.kind, reading.deal.kind2} & {row["kind"], row.get("kind2")} - {None}
+            )
         if row.get("counterpart"):
             party_rows += 1
             party_ok += same_party(reading.deal.counterpart, row["counterpart"])

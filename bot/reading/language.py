@@ -13,16 +13,40 @@ from functools import cached_property
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ENGLISH = frozenset(
-    "the a an and or but so to of in on for with is are was were be been it he she they we i you "
-    "my our his her their this that what who how why should would will can could do does did "
-    "not no just have has had me us them him if at from about as by up out get got im dont "
-    "wont cant its thats pay paid deal seller buyer guy honest trust".split()
+    ["the", "a", "an", "and", "or", "but", "so", "to", "of", "in", "on", "for", "with", "is", "are", "was", "were", "be", "been", "it", "he", "she", "they", "we", "i", "you", "my", "our", "his", "her", "their", "this", "that", "what", "who", "how", "why", "should", "would", "will", "can", "could", "do", "does", "did", "not", "no", "just", "have", "has", "had", "me", "us", "them", "him", "if", "at", "from", "about", "as", "by", "up", "out", "get", "got", "im", "dont", "wont", "cant", "its", "thats", "pay", "paid", "deal", "seller", "buyer", "guy", "honest", "trust"]
 )
 MIN_WORDS = 4
 MIN_CONFIDENCE = 0.6
 # Restricting py3langid to languages users write in keeps short messages from landing on rare ones.
-CANDIDATES = ["en", "fr", "it", "es", "de", "pt", "nl", "pl", "sv", "da", "no", "fi", "tr", "ro",
-              "cs", "hu", "el", "ru", "uk", "ar", "he", "hi", "zh", "ja", "ko", "id", "vi"]
+CANDIDATES = [
+    "en",
+    "fr",
+    "it",
+    "es",
+    "de",
+    "pt",
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "tr",
+    "ro",
+    "cs",
+    "hu",
+    "el",
+    "ru",
+    "uk",
+    "ar",
+    "he",
+    "hi",
+    "zh",
+    "ja",
+    "ko",
+    "id",
+    "vi",
+]
 
 
 class LanguageDetector:
@@ -32,7 +56,7 @@ class LanguageDetector:
         self._lock = threading.Lock()
 
     @cached_property
-    def _identifier(self):  # noqa: ANN202 - py3langid's own type
+    def _identifier(self):
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
         with self._lock:

@@ -76,7 +76,11 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
     if not words:
         return []
     alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    lead = rf"(?:\b{_DETERMINER}\s+{_MODIFIER}|(?:^|(?<=[.!?]\s)))" if loose else rf"\b{_DETERMINER}\s+{_MODIFIER}"
+    lead = (
+        rf"(?:\b{_DETERMINER}\s+{_MODIFIER}|(?:^|(?<=[.!?]\s)))"
+        if loose
+        else rf"\b{_DETERMINER}\s+{_MODIFIER}"
+    )
     free = _FREE if loose else "()"
     pattern = re.compile(rf"{lead}({free})({alternatives})(s|es)?\b", re.I)
     found = []
@@ -101,14 +105,18 @@ def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:
     return found
 
 
-def _is_third_party(mention: Mention, text: str, kind: DealKind | None, lexicon: PartyLexicon) -> bool:
+def _is_third_party(
+    mention: Mention, text: str, kind: DealKind | None, lexicon: PartyLexicon
+) -> bool:
     """A name right after a third-party word ("my uncle Bob") belongs to that third party."""
     counterpart_words = {w.lower() for w in kind.counterpart_words} if kind else set()
     if mention.head in counterpart_words:
         return False
     if kind and mention.determiner in ("my", "our"):
         return True  # "our CEO", "my accountant": the user's own side
-    if mention.head in lexicon.third_parties or (kind and mention.head in _lower(kind.third_parties)):
+    if mention.head in lexicon.third_parties or (
+        kind and mention.head in _lower(kind.third_parties)
+    ):
         return True
     before = text[max(0, mention.start - 20) : mention.start].lower().split()
     return bool(before) and before[-1].strip(",") in lexicon.third_parties - counterpart_words

@@ -57,7 +57,10 @@ class SituationReader:
         injection = self.lens.looks_like_injection(text)
         x = np.concatenate([vector, lexicon_features(text, lens, self.cues, injection)])
         trust_score = self.model.trust_probability(x)
-        relies = trust_score >= self.model.trust_threshold
+        # A trust cue that justifies dropping a safeguard is reliance, whatever the model says.
+        relies = trust_score >= self.model.trust_threshold or bool(
+            lens.cues and lens.dropped_safeguard
+        )
         language = self.languages.detect(text)
         deal = self._deal(text, vector)
         intents = self._intents(x, relies, language, injection, deal, conversation)

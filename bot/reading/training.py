@@ -79,9 +79,7 @@ class Featurizer:
 
     def matrices(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(situation features, kind features) for many texts."""
-        vectors = np.concatenate(
-            [self.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)]
-        )
+        vectors = np.concatenate([self.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)])
         lexical = np.stack(
             [
                 lexicon_features(t, self.lens.read(t), self.cues, self.lens.looks_like_injection(t))
@@ -105,7 +103,10 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float, balanced: bool = False) -> Line
 
 
 def _fit_intents(x: np.ndarray, labels: list[frozenset[str]]) -> Linear:
-    parts = [_fit(x, np.array([i in lab for lab in labels], dtype=int), 0.5, True) for i in LEARNED_INTENTS]
+    parts = [
+        _fit(x, np.array([i in lab for lab in labels], dtype=int), 0.5, True)
+        for i in LEARNED_INTENTS
+    ]
     return Linear(
         np.vstack([p.weights for p in parts]),
         np.concatenate([p.bias for p in parts]),
@@ -178,7 +179,7 @@ def cross_validate(
     return _scores(corpus, x, xk_all, predictions)
 
 
-def _scores(corpus, x, xk, predictions) -> dict[str, float]:  # noqa: ANN001
+def _scores(corpus, x, xk, predictions) -> dict[str, float]:
     tp = fp = fn = 0
     intent_hits = kind_top1 = kind_top2 = kinds_seen = 0
     for i, model in predictions:

@@ -28,9 +28,27 @@ PRAISE = re.compile(
 MOVES = {m.id: m for m in load_moves(REPO_ROOT / "prompts" / "question_bank.yaml")}
 
 
+def _corpus_templates() -> list[str]:
+    """Every question wording we ship: the bank, the deal catalogue, moves and glossary."""
+    import yaml
+
+    from bot.reading.catalogue import load_catalogue
+
+    kinds = load_catalogue(REPO_ROOT / "knowledge" / "deals")
+    texts = [q.text for k in kinds.values() for q in k.questions]
+    moves = yaml.safe_load((REPO_ROOT / "prompts" / "questions" / "moves.yaml").read_text())
+    texts += [q for m in moves["mechanisms"] + moves["generic"] for q in m["questions"]]
+    glossary = yaml.safe_load((REPO_ROOT / "knowledge" / "glossary.yaml").read_text())
+    return texts + [q for t in glossary["terms"] for q in t.get("questions", [])]
+
+
+CORPUS = _corpus_templates()
+
+
 def follows_the_bank(question: Question, moves: dict[str, Move] = MOVES) -> bool:
-    """True when the question is one of its move's templates with the slots filled in."""
-    for template in moves[question.move_id].templates:
+    """True when the question is one of our shipped wordings with the slots filled in."""
+    move = moves.get(question.move_id)
+    for template in [*(move.templates if move else ()), *CORPUS]:
         pattern = re.sub(r"\\\{\w+\\\}", ".+", re.escape(template))
         if re.fullmatch(pattern, question.text, re.I | re.S):
             return True

@@ -57,7 +57,8 @@ async def test_the_shipped_knowledge_offers_case_notes_and_essay_scenarios(
 
     assert "global:used-car-purchase" in keys
     assert "global:essay-digest#the-used-car-haggling-over-price-and-over-risk" in keys
-    assert len(keys) == 15 + len(DATA.essay_sections)
+    notes = len(list((REPO_ROOT / "knowledge" / "cases").glob("*.md")))
+    assert len(keys) == notes + len(DATA.essay_sections)
 
 
 async def test_channels_remember_what_they_discussed_separately(
