@@ -69,7 +69,10 @@ class Coach:
     ) -> Prepared:
         """Check the message, read it through the trust lens and retrieve passages."""
         inbound = clean_message(
-            message, max_chars=self.max_chars, injection=self.lens.looks_like_injection(message)
+            message,
+            max_chars=self.max_chars,
+            injection=self.lens.looks_like_injection(message),
+            check_language=self.reader is None or not situational,
         )
         conversation = conversation or Conversation()
         reader = self.reader if situational else None

@@ -62,7 +62,9 @@ class CleanMessage:
     notices: tuple[str, ...] = ()
 
 
-def clean_message(raw: str | bytes, *, max_chars: int, injection: bool = False) -> CleanMessage:
+def clean_message(
+    raw: str | bytes, *, max_chars: int, injection: bool = False, check_language: bool = True
+) -> CleanMessage:
     """Validate and tidy a user message; raise ``InputRejected`` with a plain reply if unusable."""
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
@@ -87,7 +89,8 @@ def clean_message(raw: str | bytes, *, max_chars: int, injection: bool = False) 
         notices.append(
             "I only ask questions about your negotiation; requests to change how I work are ignored."
         )
-    if not _looks_english(text):
+    # The situation reader detects the language properly; this rough check is for without one.
+    if check_language and not _looks_english(text):
         notices.append(
             "I coach in English for now; rephrase in English for questions that fit your case better."
         )

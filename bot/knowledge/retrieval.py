@@ -280,7 +280,7 @@ def _citation_bonus(chunk: StoredChunk, kind: str | None) -> float:
     if chunk.meta.get("kind") == "original":
         return ESSAY_BONUS
     if case_kind:
-        return SAME_KIND_BONUS if case_kind == kind else OTHER_KIND_PENALTY
+        return SAME_KIND_BONUS if case_kind == kind else -OTHER_KIND_PENALTY
     return 0.0
 
 

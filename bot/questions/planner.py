@@ -39,6 +39,11 @@ SIMILARITY_WEIGHT = 1.2
 UNCOVERED_BONUS = 0.6
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
+_ASKS_MEANING = re.compile(
+    r"\b(?:what(?:'s| is| are| does| do)|whats|mean|meaning|explain|difference between|define|"
+    r"eli5|like i'?m 5|how does .{0,40} work)\b",
+    re.I,
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“(])")
 
 
@@ -73,6 +78,8 @@ class SituationalEngine:
         if situation is None:
             return self.fallback.plan_outcome(request)
         move = primary_move(situation, request.conversation.turns > 0)
+        if _ASKS_MEANING.search(situation.text) and self.corpus.term_in(situation.text):
+            move = "concept"  # a glossary term asked about is a concept question, whatever else
         candidates = self._candidates(request, situation, move)
         chosen = self._choose(request, situation, candidates, COUNTS[move])
         questions = self._ground(request, situation, chosen)
@@ -252,12 +259,12 @@ class SituationalEngine:
 
     def _preface(self, request: PlanRequest, situation: Reading, move: str) -> tuple[str, ...]:
         lines = []
-        # The English half of the language note comes from the inbound check, as a notice.
-        if situation.language != "en" and (own := self.corpus.languages.get(situation.language)):
-            lines.append(own)
+        if situation.language != "en":
+            own = self.corpus.languages.get(situation.language)
+            lines += [own, self.corpus.languages["en"]] if own else [self.corpus.languages["en"]]
         if move == "concept" and (term := self.corpus.term_in(situation.text)):
             lines.append(f"{term.term}: {term.definition}")
-        if move == "decide":
+        if move == "decide" and request.conversation.turns:
             lines += recap(request, situation, self.corpus.kinds.get(situation.deal.kind or ""))
         if move == "offtopic":
             key = "injection" if _injection(situation) else "offtopic"
@@ -290,12 +297,27 @@ def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> li
     mechanisms = memory.get("mechanisms") or list(situation.trust.mechanisms_named)
     counterpart = situation.deal.counterpart or "the other party"
     if kind and kind.risks:
-        risks = "; ".join(f"{r.risk} ({_bearer(r.bears, counterpart)})" for r in kind.risks[:3])
-        first = f"So far: the risks in view are {risks}."
+        risks = "; ".join(
+            f"{r.risk} ({_bearer(r.bears, counterpart)})" for r in _risks_raised(request, kind)
+        )
+        first = f"So far we have looked at: {risks}."
     else:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
     named = ", ".join(mechanisms) if mechanisms else "none yet, beyond trust"
     return [first, f"Mechanisms you have named: {named}."]
+
+
+def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
+    """The kind's risks that questions in this conversation went after (the first two if none)."""
+    by_id = {r.id: r for r in kind.risks}
+    raised: list = []
+    for move_id in request.conversation.asked_moves:
+        parts = move_id.split(":")
+        if parts[0] == "kind" and parts[1] == kind.id and parts[2].isdigit():
+            for target in kind.questions[int(parts[2])].targets:
+                if target in by_id and by_id[target] not in raised:
+                    raised.append(by_id[target])
+    return raised[:3] or list(kind.risks[:2])
 
 
 def _bearer(bears: str, counterpart: str) -> str:

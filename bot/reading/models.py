@@ -36,6 +36,8 @@ class DealReading:
     money: str | None = None
     timing: str | None = None
     third_parties: tuple[str, ...] = ()
+    # The kind's typical hidden risks and who bears each by default ("the mileage is false (you)").
+    risks: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class DealReading:
             "money": self.money,
             "timing": self.timing,
             "third_parties": list(self.third_parties),
+            "risks": list(self.risks),
         }
 
 

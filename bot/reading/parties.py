@@ -32,7 +32,8 @@ _NAME_AFTER = re.compile(
 _NAME_BEFORE = re.compile(
     r"(?:\bwith|\bfrom|\bto|\btold|\btell|\basked|\bpaid|\bpay|\btrust|\btrusts|\bhired|\bbuying|"
     r"\bbuy|\brenting|\bcalled|\bnamed|\bguy|\bseller|\bbuyer|\blandlord|\bclient|"
-    r"\bme and|\band|\binto|\bfor)\s+$",
+    r"\bme and|\band|\binto|\bfor|\bflatmate|\bfriend|\bmate|\bcousin|\bbrother|\bsister|"
+    r"\bpartner|\bcofounder|\bco-founder|\bneighbour|\bcolleague)\s+$",
     re.I,
 )
 
@@ -118,8 +119,11 @@ def _is_third_party(
         kind and mention.head in _lower(kind.third_parties)
     ):
         return True
+    # A name right after a word for someone of the kind's own third parties ("my lawyer Ana")
+    # is that third party; after anyone else ("my old flatmate Jonas") it is the person dealt with.
     before = text[max(0, mention.start - 20) : mention.start].lower().split()
-    return bool(before) and before[-1].strip(",") in lexicon.third_parties - counterpart_words
+    own = _lower(kind.third_parties) if kind else lexicon.third_parties
+    return bool(before) and before[-1].strip(",") in own - counterpart_words
 
 
 def _lower(items: tuple[str, ...]) -> set[str]:
@@ -138,16 +142,17 @@ def find_parties(
     )
     third = [m for m in mentions if _is_third_party(m, text, kind, lexicon)]
     others = [m for m in mentions if m not in third]
-    # A named or role-named counterpart beats a vague "guy" mentioned earlier.
+    # A name beats a role word, and a role word beats a vague "guy" mentioned earlier.
+    names = [m for m in others if m.spoken[:1].isupper()]
     specific = [m for m in others if m.head not in lexicon.people]
-    counterpart = (specific or others or [None])[0]
+    counterpart = (names or specific or others or [None])[0]
     return counterpart, tuple(dict.fromkeys(m.written for m in third))
 
 
-def find_object(text: str, kind: DealKind | None, all_objects: set[str]) -> Mention | None:
-    """The thing traded, as "the van" / "your flat", preferring the matched kind's words."""
-    for words in ((_lower(kind.object_words) if kind else set()), all_objects):
-        found = role_mentions(text, words, loose=False)
-        if found:
-            return found[0]
-    return None
+def find_object(text: str, kind: DealKind | None) -> Mention | None:
+    """The thing traded, as "the van" / "your flat", from the matched kind's object words.
+
+    Only that kind's words: "on the phone" is no object in a puppy purchase.
+    """
+    found = role_mentions(text, _lower(kind.object_words), loose=False) if kind else []
+    return found[0] if found else None

@@ -26,7 +26,7 @@ INTENT_THRESHOLD = 0.5
 # A second kind is named when it is at least this share as likely as the first.
 SECOND_KIND_RATIO = 0.35
 # Within a conversation, a message must match another kind this well to change the deal.
-SWITCH_CONFIDENCE = 0.6
+SWITCH_CONFIDENCE = 0.9
 
 
 @dataclass(slots=True)
@@ -43,12 +43,10 @@ class SituationReader:
     languages: LanguageDetector
     _ordered: list[DealKind] = field(init=False)
     _roles: set[str] = field(init=False)
-    _objects: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self._ordered = [self.kinds[k] for k in self.model.kind_ids]
         self._roles = {w.lower() for k in self.kinds.values() for w in k.counterpart_words}
-        self._objects = {w.lower() for k in self.kinds.values() for w in k.object_words}
 
     def read(self, text: str, conversation: Conversation | None = None) -> Reading:
         """Read one message, completed by what the conversation already established."""
@@ -115,7 +113,7 @@ class SituationReader:
         self, text: str, kind: DealKind | None, confidence: float, kind2: str | None
     ) -> DealReading:
         mention, third = find_parties(text, kind, self._roles, self.parties)
-        obj = find_object(text, kind, self._objects)
+        obj = find_object(text, kind)
         counterpart = mention.spoken if mention else (kind.counterpart_role if kind else None)
         return DealReading(
             kind=kind.id if kind else None,
@@ -127,6 +125,7 @@ class SituationReader:
             money=find_money(text),
             timing=find_timing(text),
             third_parties=third,
+            risks=_risks(kind),
         )
 
     def _slots(self, text: str, lens: TrustReading, relies: bool) -> dict[str, str]:
@@ -136,6 +135,11 @@ class SituationReader:
         if relies and (promise := self.clauses.promise(text)):
             slots["promise"] = promise
         return slots
+
+
+def _risks(kind: DealKind | None) -> tuple[str, ...]:
+    bearer = {"user": "you", "counterpart": "them", "both": "both"}
+    return tuple(f"{r.risk} ({bearer.get(r.bears, 'you')})" for r in kind.risks) if kind else ()
 
 
 def _with_memory(
@@ -163,6 +167,7 @@ def _with_memory(
             counterpart=counterpart,
             counterpart_named=deal.counterpart_named or bool(memory.get("counterpart_named")),
             object=deal.object or memory.get("object"),
+            risks=deal.risks if switch else _risks(kinds.get(kind or "")),
             money=deal.money or memory.get("money"),
             timing=deal.timing or memory.get("timing"),
         )

@@ -55,7 +55,7 @@ def build_turn_prompt(
     )
     values: dict[str, object] = {
         "message": fence_text(request.message),
-        "trust_analysis": describe_reading(request.reading),
+        "trust_analysis": describe_reading(request.reading) + describe_situation(request),
         "passages": render_passages(ids),
         "passage_ids": ", ".join(ids),
         "uncovered": ", ".join(request.uncovered) or "all explored; pick the most useful",
@@ -68,6 +68,25 @@ def build_turn_prompt(
 def system_values() -> dict[str, object]:
     """Values of ``system.md``."""
     return {"dimensions": ", ".join(DIMENSIONS)}
+
+
+def describe_situation(request: PlanRequest) -> str:
+    """The situation reading (intents, deal, its typical risks), when the coach has a reader."""
+    situation = request.situation
+    if situation is None:
+        return ""
+    deal = situation.deal
+    lines = ["", f"- what the person is doing: {', '.join(situation.intents)}"]
+    if deal.kind:
+        lines.append(f"- kind of deal: {deal.kind} (confidence {deal.confidence:.2f})")
+    for label, value in (("object", deal.object), ("money", deal.money), ("timing", deal.timing)):
+        if value:
+            lines.append(f"- {label}, in their words: {value}")
+    if deal.third_parties:
+        lines.append("- third parties (not the counterpart): " + "; ".join(deal.third_parties))
+    if deal.risks:
+        lines.append("- typical hidden risks of this kind of deal: " + "; ".join(deal.risks))
+    return "\n".join(lines)
 
 
 def describe_reading(reading: TrustReading) -> str:
