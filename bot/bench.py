@@ -102,7 +102,7 @@ def latency_worker(count: int) -> None:
     """In a fresh process: build the coach, warm up, then time ``count`` turns (prints JSON)."""
     settings = Settings()
     knowledge = build_knowledge(settings)
-    coach = build_coach(settings, HybridRetriever(knowledge))
+    coach = build_coach(settings, HybridRetriever(knowledge), knowledge)
     messages = bench_messages(count)
     for message in messages[:5]:
         coach.turn(message + " (warm-up)")

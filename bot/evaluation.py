@@ -21,6 +21,8 @@ from bot.coaching.models import Conversation
 from bot.coaching.trust_lens import Lexicon, TrustLens
 from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.knowledge.retrieval import HybridRetriever
+from bot.reading.build import build_reader
+from bot.reading.evaluation import load_set, score_reading
 from bot.settings import REPO_ROOT, Settings
 
 EVAL_DIR = REPO_ROOT / "tests" / "data" / "eval"
@@ -152,11 +154,12 @@ def evaluate(settings: Settings, essay: Path | None) -> dict:
     lens = TrustLens(Lexicon.load(settings.prompts_dir / "trust_lens.yaml"))
     lens_cases = load_cases("trust_lens.yaml")
     results: dict = {"trust_lens": score_lens(lens, lens_cases)}
+    results.update(reading_scores(settings, embedder))
     with tempfile.TemporaryDirectory() as tmp:
         full = settings.model_copy(update={"data_dir": Path(tmp) / "full"})
         knowledge = build_knowledge(full, embedder)
         sync_shipped_knowledge(knowledge, full)
-        coach = build_coach(full, HybridRetriever(knowledge))
+        coach = build_coach(full, HybridRetriever(knowledge), knowledge)
         messages = [c["text"] for c in lens_cases]
         results["questions"] = score_questions(coach, messages)
         results["conversation"] = score_conversation(coach, messages[:8])
@@ -168,6 +171,16 @@ def evaluate(settings: Settings, essay: Path | None) -> dict:
         else:
             results["retrieval"] = {"skipped": f"essay not found at {essay}"}
     return results
+
+
+def reading_scores(settings: Settings, embedder: MiniLMEmbedder) -> dict:
+    """The situation reader on the blind-written dev set, per split (report the held-out one)."""
+    reader = build_reader(settings.prompts_dir, embedder.embed_query)
+    path = EVAL_DIR / "reading_dev.jsonl"
+    return {
+        f"reading_{split}": score_reading(reader.read, load_set(path, split))
+        for split in ("dev", "heldout")
+    }
 
 
 def _retrieval_scores(settings: Settings, embedder, knowledge, essay: Path, tmp: Path) -> dict:

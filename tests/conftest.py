@@ -10,8 +10,9 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 
 import bot.coaching.llm as llm
-from bot.app import Parley, build_app, build_knowledge, sync_shipped_knowledge
+from bot.app import Parley, build_app, build_coach, build_knowledge, sync_shipped_knowledge
 from bot.knowledge.embeddings import MiniLMEmbedder
+from bot.knowledge.retrieval import HybridRetriever
 from bot.settings import REPO_ROOT, Settings
 
 ESSAY = REPO_ROOT.parent / "shared" / "corpus" / "ap-insight-56-trust.txt"
@@ -34,7 +35,10 @@ def indexed_template(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLME
     """A data dir with the shipped knowledge indexed once; tests get their own copy."""
     data_dir = tmp_path_factory.mktemp("template") / "data"
     settings = make_settings(data_dir)
-    sync_shipped_knowledge(build_knowledge(settings, embedder), settings)
+    knowledge = build_knowledge(settings, embedder)
+    sync_shipped_knowledge(knowledge, settings)
+    # Building the coach once embeds every question wording into the data dir's cache.
+    build_coach(settings, HybridRetriever(knowledge), knowledge)
     return data_dir
 
 

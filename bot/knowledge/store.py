@@ -109,6 +109,7 @@ class KnowledgeBase:
 
     def __init__(self, client: chromadb.ClientAPI, embedder: Embeddings, data_dir: Path) -> None:
         self._embedder = embedder
+        self.data_dir = data_dir
         try:
             self._vectors = Chroma(
                 collection_name=COLLECTION,
@@ -246,6 +247,10 @@ class KnowledgeBase:
     def embed(self, text: str) -> list[float]:
         """The message's embedding, from the same cache retrieval uses (so it is computed once)."""
         return self._embedder.embed_query(text)
+
+    def embed_many(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings of many texts, batched."""
+        return self._embedder.embed_documents(texts)
 
     def count(self) -> int:
         """Number of stored passages."""

@@ -9,6 +9,7 @@ from bot.knowledge.retrieval import HybridRetriever
 from bot.knowledge.store import KnowledgeBase
 from bot.questions.corpus import load_corpus
 from bot.questions.planner import SituationalEngine
+from bot.questions.vectors import load_or_build
 from bot.reading.build import KNOWLEDGE
 from bot.reading.catalogue import DealKind
 
@@ -27,4 +28,6 @@ def build_planner(
         prompts_dir / "reading" / "languages.yaml",
         kinds,
     )
-    return SituationalEngine(corpus, bank, retriever, knowledge.embed)
+    engine = SituationalEngine(corpus, bank, retriever, knowledge.embed)
+    engine.preload(load_or_build(corpus, knowledge.data_dir, knowledge.embed_many))
+    return engine

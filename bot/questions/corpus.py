@@ -10,6 +10,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's safe loader parses the ~50 data files 5-10x faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from bot.reading.catalogue import DealKind
 
 
@@ -71,9 +74,9 @@ def load_corpus(
 @lru_cache(maxsize=4)
 def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
     """The parsed files (read-only data, cached: tests build many apps)."""
-    moves = yaml.safe_load(moves_file.read_text(encoding="utf-8"))
-    glossary = yaml.safe_load(glossary_file.read_text(encoding="utf-8"))
-    languages = yaml.safe_load(languages_file.read_text(encoding="utf-8"))
+    moves = yaml.load(moves_file.read_text(encoding="utf-8"), Loader=_LOADER)
+    glossary = yaml.load(glossary_file.read_text(encoding="utf-8"), Loader=_LOADER)
+    languages = yaml.load(languages_file.read_text(encoding="utf-8"), Loader=_LOADER)
     return (
         tuple(
             MechanismMoves(

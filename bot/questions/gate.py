@@ -14,7 +14,8 @@ _ADVICE = re.compile(
 )
 _SLANG = re.compile(r"\b(?:lol|lmao|rofl|tbh|idk|omg|haha\w*|pls|plz|ngl|smh)\b", re.I)
 _ARTEFACT = re.compile(
-    r"\{|\}|\b(\w+) \1\b|\byour your\b|\bthe the\b|\bthe your\b|\bthe my\b|\bmy\b|\s[,.?]", re.I
+    r"\{|\}|\b(\w+) \1\b|\bthe (\w+) (?:in|of|for) the \2\b|\byour your\b|\bthe the\b|\bthe your\b|\bthe my\b|\bmy\b|\s[,.?]",
+    re.I,
 )
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 _GENERIC_PARTY = re.compile(r"\bthe other (?:side|party)\b", re.I)

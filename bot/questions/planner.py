@@ -37,6 +37,8 @@ COUNTS = {
 }
 SIMILARITY_WEIGHT = 1.2
 UNCOVERED_BONUS = 0.6
+DEFAULT_OBJECT_PENALTY = 0.4
+REUSE_PENALTY = 0.08
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
 _ASKS_MEANING = re.compile(
@@ -175,7 +177,7 @@ class SituationalEngine:
                         **bank_slots, Counterpart=_capitalise(bank_slots["counterpart"])
                     )
                 )
-                found.append(Candidate(text, template, move.dimension, f"bank:{move.id}:{i}", 2.4))
+                found.append(Candidate(text, template, move.dimension, f"bank:{move.id}:{i}", 2.0))
         return found
 
     # -- ranking and choice -------------------------------------------------------------------
@@ -189,14 +191,26 @@ class SituationalEngine:
         uncovered = set(request.uncovered)
         known = situation.deal.counterpart is not None
 
+        named_object = situation.deal.object is not None
+        message_words = set(tokenize(situation.text))
+
         def score(c: Candidate) -> float:
             value = c.weight + SIMILARITY_WEIGHT * float(self._vector(c.template) @ message)
             value += UNCOVERED_BONUS if c.dimension in uncovered else 0.0
             value -= 3.0 if c.move_id in asked_moves else 0.0
+            # "the animal", "the franchise": a default object reads worse than no object.
+            value -= (
+                DEFAULT_OBJECT_PENALTY if "{object}" in c.template and not named_object else 0.0
+            )
             return value + 0.05 * _jitter(request.message, c.move_id)
 
         ranked = sorted(
-            (c for c in candidates if passes(c.text, asked=asked, counterpart_known=known)),
+            (
+                c
+                for c in candidates
+                if passes(c.text, asked=asked, counterpart_known=known)
+                and not _presumes_unsaid(c.template, message_words)
+            ),
             key=score,
             reverse=True,
         )
@@ -206,6 +220,8 @@ class SituationalEngine:
                 break
             if any(x.dimension == c.dimension or x.template == c.template for x in chosen):
                 continue
+            if c.move_id.startswith("bank:") and any(x.move_id.startswith("bank:") for x in chosen):
+                continue  # one quoted promise or safeguard per turn is plenty
             chosen.append(c)
         return chosen
 
@@ -214,6 +230,10 @@ class SituationalEngine:
         if vector is None:
             vector = self._vectors[text] = np.asarray(self.embed(text), dtype=np.float32)
         return vector
+
+    def preload(self, vectors: dict[str, np.ndarray]) -> None:
+        """Question embeddings computed ahead (see ``bot.questions.vectors``)."""
+        self._vectors.update(vectors)
 
     # -- citations ----------------------------------------------------------------------------
 
@@ -243,10 +263,13 @@ class SituationalEngine:
         query = query / max(float(np.linalg.norm(query)), 1e-9)
         kind = situation.deal.kind
         ranked = self.retriever.cite(query, kind=kind, scopes=request.scopes, k=12)
-        # A fitting passage cited twice beats a fresh one from an unrelated case.
+        # A fitting passage cited twice (with its own sentence) beats a fresh one from an
+        # unrelated case, and beats the essay's general line when it fits far better.
         fits = [p for p in ranked if p.case_kind in ("", kind)]
-        order = [p for p in fits if p.chunk_id not in used] + fits
-        fresh = order or [p for p in ranked if p.chunk_id not in used] or ranked
+        fits.sort(
+            key=lambda p: p.score - (REUSE_PENALTY if p.chunk_id in used else 0.0), reverse=True
+        )
+        fresh = fits or [p for p in ranked if p.chunk_id not in used] or ranked
         if not fresh:
             return request.passages[0] if request.passages else None
         best = fresh[0]
@@ -284,11 +307,11 @@ def primary_move(situation: Reading, ongoing: bool) -> str:
         return "trust"
     if "examining" in intents:
         return "examining"
-    if "offtopic" in intents and not ongoing and not situation.deal.kind:
+    if "offtopic" in intents and not ongoing and situation.deal.confidence < 0.3:
         return "offtopic"
     if "non_english" in intents:
         return "trust"
-    return "new_facts" if ongoing or situation.deal.kind else "offtopic"
+    return "new_facts" if ongoing or situation.deal.confidence >= 0.3 else "offtopic"
 
 
 def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> list[str]:
@@ -303,8 +326,9 @@ def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> li
         first = f"So far we have looked at: {risks}."
     else:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
-    named = ", ".join(mechanisms) if mechanisms else "none yet, beyond trust"
-    return [first, f"Mechanisms you have named: {named}."]
+    if mechanisms:
+        return [first, f"What you have put in place so far: {', '.join(mechanisms)}."]
+    return [first, f"Nothing in place yet covers these: so far they rest on {counterpart}'s word."]
 
 
 def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
@@ -318,6 +342,26 @@ def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
                 if target in by_id and by_id[target] not in raised:
                     raised.append(by_id[target])
     return raised[:3] or list(kind.risks[:2])
+
+
+_PRESUMES = re.compile(
+    r"^(?:the|your) \w+|\byou (?:booked|agreed|signed|were offered|accepted|chose|named)\b|"
+    r"\{counterpart\} says\b",
+    re.I,
+)
+_STOPWORDS = frozenset(
+    ["what", "which", "who", "when", "where", "how", "does", "do", "would", "could", "will", "your", "you", "their", "them"]
+)
+
+
+def _presumes_unsaid(template: str, message_words: set[str]) -> bool:
+    """A wording that takes a fact for granted ("The inspection you booked...") needs that fact
+    in the message: at least one of its opening content words must be there."""
+    if not _PRESUMES.search(template):
+        return False
+    head = re.sub(r"\{\w+\}", "", template.split(";")[0].split(",")[0])
+    words = {w for w in tokenize(head) if w not in _STOPWORDS and len(w) > 3}
+    return not (words & message_words)
 
 
 def _bearer(bears: str, counterpart: str) -> str:

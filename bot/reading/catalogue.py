@@ -13,6 +13,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's safe loader parses the ~50 data files 5-10x faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DIMENSIONS = (
     "stakes",
     "risk",
@@ -95,7 +98,7 @@ def load_catalogue(folder: Path) -> dict[str, DealKind]:
 
 def _parse(path: Path) -> DealKind:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         kind = _build(raw)
     except (KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path.name}: {type(exc).__name__}: {exc}") from exc

@@ -27,10 +27,11 @@ _FREE = (
 _NAME_AFTER = re.compile(
     r"^\s*(?:says?|said|is|was|has|had|wants?|promised|swore|told|seems|gave|will|would|'s|"
     r"can|agreed|offered|asked|insists?|keeps|sent|runs|owns|quoted|reckons|assured|"
-    r"vouched|claims?|and i|and me|,\s*(?:the|my|our|a)\b)",
+    r"vouched|claims?|and i|and me|,\s*(?:the|my|our|a|because|who|he|she|they)\b)",
 )
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|to|near|outside|across|into)\s+$", re.I)
 _NAME_BEFORE = re.compile(
-    r"(?:\bwith|\bfrom|\bto|\btold|\btell|\basked|\bpaid|\bpay|\btrust|\btrusts|\bhired|\bbuying|"
+    r"(?:\bwith|\btold|\btell|\basked|\bpaid|\bpay|\btrust|\btrusts|\bhired|\bbuying|"
     r"\bbuy|\brenting|\bcalled|\bnamed|\bguy|\bseller|\bbuyer|\blandlord|\bclient|"
     r"\bme and|\band|\binto|\bfor|\bflatmate|\bfriend|\bmate|\bcousin|\bbrother|\bsister|"
     r"\bpartner|\bcofounder|\bco-founder|\bneighbour|\bcolleague)\s+$",
@@ -101,6 +102,8 @@ def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:
         name = m.group(1)
         if name in lexicon.not_names or name.lower() in lexicon.third_parties:
             continue
+        if _PLACE_BEFORE.search(text[: m.start()]):
+            continue  # "in Amsterdam", "from Lisbon": a place, not a person
         if _NAME_AFTER.match(text[m.end() :]) or _NAME_BEFORE.search(text[: m.start()]):
             found.append(Mention(m.start(), name, name, name.lower()))
     return found

@@ -25,6 +25,10 @@ from bot.reading.terms import find_money, find_timing
 INTENT_THRESHOLD = 0.5
 # A second kind is named when it is at least this share as likely as the first.
 SECOND_KIND_RATIO = 0.35
+# A less likely kind is claimed when at least one of its keywords is in the message.
+WORDED_FLOOR = 0.4
+# A message whose likeliest kind of deal is at least this likely is about a deal.
+DEAL_IN_VIEW = 0.3
 # Within a conversation, a message must match another kind this well to change the deal.
 SWITCH_CONFIDENCE = 0.9
 
@@ -91,19 +95,26 @@ class SituationReader:
         if len(found) > 1 and "offtopic" in found and not injection:
             found.remove("offtopic")  # a deal in view is not small talk
         ongoing = bool(conversation and conversation.turns)
+        # A deal in view (a likely kind, even one too unsure to claim) is not small talk.
+        in_view = deal.kind is not None or deal.confidence >= DEAL_IN_VIEW
+        if found == ["offtopic"] and in_view and not injection:
+            found = []
         if not found:
-            found.append("new_facts" if ongoing or deal.kind else "offtopic")
+            found.append("new_facts" if ongoing or in_view else "offtopic")
         if language != "en":
             found.append("non_english")
         return tuple(found)
 
     def _deal(self, text: str, vector: np.ndarray) -> DealReading:
-        x = np.concatenate([vector, keyword_features(text, self._ordered)])
-        probabilities = self.model.kind_probabilities(x)
+        keywords = keyword_features(text, self._ordered)
+        probabilities = self.model.kind_probabilities(np.concatenate([vector, keywords]))
         order = np.argsort(-probabilities)
         best, second = order[0], order[1]
         confidence = float(probabilities[best])
-        kind = self._ordered[best] if confidence >= self.model.kind_floor else None
+        # Below the floor a kind is still claimed when the message uses its own words.
+        sure = confidence >= self.model.kind_floor
+        worded = confidence >= WORDED_FLOOR and keywords[best] > 0
+        kind = self._ordered[best] if sure or worded else None
         kind2 = None
         if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
             kind2 = self._ordered[second].id

@@ -27,7 +27,7 @@ from bot.reading.classifier import (
 )
 
 TRUST_THRESHOLD = 0.5
-KIND_FLOOR = 0.3
+KIND_FLOOR = 0.6
 FOLDS = 5
 
 
