@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-# libyaml's safe loader parses the ~50 data files 5-10x faster than the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from bot.reading.catalogue import DealKind
+
+# libyaml's safe loader parses the data files 5-10x faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
