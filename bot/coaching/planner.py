@@ -75,6 +75,7 @@ class PlanRequest:
     max_questions: int = 3
     situation: Reading | None = None  # the full reading, when the coach has a reader
     scopes: tuple[str, ...] = (GLOBAL_SCOPE,)  # knowledge scopes the user may be shown
+    avoid: frozenset[str] = frozenset()  # passages already on screen, not to be cited again
 
     @property
     def uncovered(self) -> list[str]:

@@ -15,6 +15,7 @@ from bot.coaching.coach import GROUNDING_POOL, Coach
 from bot.coaching.models import Conversation, Question, TrustReading
 from bot.coaching.planner import DIMENSIONS, PlanRequest
 from bot.discuss.scenarios import Scenario
+from bot.reading.models import Reading
 
 MAX_PROMPT_QUESTIONS = 3
 
@@ -78,8 +79,32 @@ def plan_questions(
     conversation = Conversation(covered=[d for d in DIMENSIONS if d not in focus])
     conversation.asked_moves.extend(q.move_id for q in asked)
     conversation.asked_questions.extend(q.text for q in asked)
-    request = PlanRequest(text, reading, tuple(pool), conversation, max_questions)
+    request = PlanRequest(
+        text,
+        reading,
+        tuple(pool),
+        conversation,
+        max_questions,
+        situation=_team_situation(coach, text, counterpart),
+        scopes=tuple(scopes),
+        avoid=frozenset(shown),
+    )
     return coach.engine.plan(request)
+
+
+def _team_situation(coach: Coach, text: str, counterpart: str | None) -> Reading | None:
+    """The scenario read as a deal, taken from the team's seat: its kind and object, the
+    perspective's counterpart, and the redirect move (a scenario is there to be examined)."""
+    if coach.reader is None:
+        return None
+    situation = coach.reader.read(text)
+    deal = replace(
+        situation.deal,
+        counterpart=counterpart or situation.deal.counterpart,
+        counterpart_named=counterpart is not None,
+    )
+    trust = for_a_team(situation.trust, deal.counterpart)
+    return replace(situation.with_deal(deal), trust=trust, intents=("trust",), slots={})
 
 
 def for_a_team(reading: TrustReading, counterpart: str | None) -> TrustReading:

@@ -38,6 +38,7 @@ COUNTS = {
 SIMILARITY_WEIGHT = 1.2
 UNCOVERED_BONUS = 0.6
 DEFAULT_OBJECT_PENALTY = 0.4
+FOCUS_PENALTY = 2.0
 REUSE_PENALTY = 0.08
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
@@ -192,11 +193,14 @@ class SituationalEngine:
         known = situation.deal.counterpart is not None
 
         named_object = situation.deal.object is not None
+        focused = len(uncovered) <= 3 and request.conversation.turns == 0
         message_words = set(tokenize(situation.text))
 
         def score(c: Candidate) -> float:
             value = c.weight + SIMILARITY_WEIGHT * float(self._vector(c.template) @ message)
             value += UNCOVERED_BONUS if c.dimension in uncovered else 0.0
+            # A caller that leaves only a few dimensions open (a team prompt's focus) means it.
+            value -= FOCUS_PENALTY if focused and c.dimension not in uncovered else 0.0
             value -= 3.0 if c.move_id in asked_moves else 0.0
             # "the animal", "the franchise": a default object reads worse than no object.
             value -= (
@@ -263,6 +267,7 @@ class SituationalEngine:
         query = query / max(float(np.linalg.norm(query)), 1e-9)
         kind = situation.deal.kind
         ranked = self.retriever.cite(query, kind=kind, scopes=request.scopes, k=12)
+        ranked = [p for p in ranked if p.chunk_id not in request.avoid]
         # A fitting passage cited twice (with its own sentence) beats a fresh one from an
         # unrelated case, and beats the essay's general line when it fits far better.
         fits = [p for p in ranked if p.case_kind in ("", kind)]
@@ -350,7 +355,23 @@ _PRESUMES = re.compile(
     re.I,
 )
 _STOPWORDS = frozenset(
-    ["what", "which", "who", "when", "where", "how", "does", "do", "would", "could", "will", "your", "you", "their", "them"]
+    [
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "how",
+        "does",
+        "do",
+        "would",
+        "could",
+        "will",
+        "your",
+        "you",
+        "their",
+        "them",
+    ]
 )
 
 

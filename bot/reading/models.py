@@ -36,6 +36,8 @@ class DealReading:
     money: str | None = None
     timing: str | None = None
     third_parties: tuple[str, ...] = ()
+    # True when the message itself uses the kind's keywords (evidence beyond the embedding).
+    worded: bool = False
     # The kind's typical hidden risks and who bears each by default ("the mileage is false (you)").
     risks: tuple[str, ...] = ()
 

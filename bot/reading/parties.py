@@ -89,10 +89,15 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
     for m in pattern.finditer(text):
         determiner = (m.group(1) or "").lower()
         head = m.group(3).lower()
-        words = f"{m.group(2).lower()}{head}{(m.group(4) or '').lower()}"
+        words = _keep_acronyms(f"{m.group(2)}{m.group(3)}{m.group(4) or ''}")
         spoken = f"{_SECOND_PERSON.get(determiner, 'the')} {words}"
         found.append(Mention(m.start(), m.group(0), spoken, head, determiner))
     return found
+
+
+def _keep_acronyms(phrase: str) -> str:
+    """Lower case, except words the user wrote in capitals ("the CEO", "the HR team")."""
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in phrase.split())
 
 
 def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:

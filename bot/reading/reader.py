@@ -118,7 +118,9 @@ class SituationReader:
         kind2 = None
         if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
             kind2 = self._ordered[second].id
-        return self._parties(text, kind, confidence, kind2)
+        return replace(
+            self._parties(text, kind, confidence, kind2), worded=bool(keywords[best] > 0)
+        )
 
     def _parties(
         self, text: str, kind: DealKind | None, confidence: float, kind2: str | None
@@ -163,7 +165,9 @@ def _with_memory(
     deal = reading.deal
     remembered = memory.get("kind")
     # A short follow-up ("he's never let me down") does not switch the deal on a weak match.
-    switch = deal.kind and (deal.confidence >= SWITCH_CONFIDENCE or not remembered)
+    switch = deal.kind and (
+        not remembered or (deal.confidence >= SWITCH_CONFIDENCE and deal.worded)
+    )
     kind = deal.kind if switch else remembered
     if kind != deal.kind:
         deal = replace(deal, counterpart=deal.counterpart if deal.counterpart_named else None)

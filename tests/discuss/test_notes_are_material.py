@@ -47,7 +47,9 @@ CORPUS = _corpus_templates()
 
 def follows_the_bank(question: Question, moves: dict[str, Move] = MOVES) -> bool:
     """True when the question is one of our shipped wordings with the slots filled in."""
-    move = moves.get(question.move_id)
+    move = moves.get(question.move_id) or moves.get(
+        question.move_id.split(":")[1:2][0] if ":" in question.move_id else ""
+    )
     for template in [*(move.templates if move else ()), *CORPUS]:
         pattern = re.sub(r"\\\{\w+\\\}", ".+", re.escape(template))
         if re.fullmatch(pattern, question.text, re.I | re.S):
