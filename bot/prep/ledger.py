@@ -1,7 +1,8 @@
 """The risk ledger's two axes: who bears a risk, and which mechanism (if any) carries it.
 
 Users answer in their own words; the risk map needs categories. Mechanisms are recognised by
-the trust lens (the same lexicon the coach uses), bearers by a few pronoun patterns.
+their everyday names, skipping any the answer refuses; bearers by what the answer says lands on
+whom, then by the first party it names.
 """
 
 from __future__ import annotations
@@ -27,21 +28,6 @@ MECHANISM_KINDS = (
     ACCEPTED, TRUST_ONLY,
 )  # fmt: skip
 
-# The trust lens's mechanism names (prompts/trust_lens.yaml) → ledger categories.
-_FROM_LENS = {
-    "inspection": VERIFICATION,
-    "verification": VERIFICATION,
-    "audit": VERIFICATION,
-    "warranty": WARRANTY,
-    "escrow": ESCROW,
-    "staged payment": STAGED,
-    "penalty clause": PENALTY,
-    "arbitration": LEGAL,
-    "lawyer": LEGAL,
-    "written contract": LEGAL,
-    "notice duty": NOTICE,
-    "insurance": INSURANCE,
-}
 _ACCEPT = re.compile(
     r"\b(?:accept(?:ed|ing)?|live with it|take (?:that|the|this) risk|bear it)\b", re.I
 )
@@ -69,11 +55,63 @@ _OTHERS = re.compile(
 )
 
 
+# Mechanisms in users' words, in the order they are tried. A written contract is only the
+# vehicle: a deposit and a late fee "in the contract" are a holdback and a penalty.
+_MECHANISM_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.I))
+    for kind, pattern in (
+        (INSURANCE, r"\b(?:performance bond|surety|bond|insurance|insured|insurer)\b"),
+        (
+            PENALTY,
+            r"\b(?:penalt\w*|liquidated damages|late (?:fee|charge|payment interest)s?|"
+            r"service credits?|fines?)\b",
+        ),
+        (ESCROW, r"\b(?:escrow|holdback|held back|hold back|retention|deposit|security deposit)\b"),
+        (
+            STAGED,
+            r"\b(?:staged|stages?|milestones?|instal(?:l)?ments?|tranches?|"
+            r"(?:the )?rest on delivery|balance on (?:delivery|completion)|pay(?:ing)? as)\b",
+        ),
+        (WARRANTY, r"\b(?:warrant(?:y|ies)|guarantee[ds]?|money[- ]back|representations?)\b"),
+        (
+            VERIFICATION,
+            r"\b(?:inspect\w*|survey\w*|verif\w*|audit\w*|check(?:s|ed)?|"
+            r"references?|test drive|mechanic|vet check|due diligence)\b",
+        ),
+        (
+            NOTICE,
+            r"\b(?:no surprises|heads-?up|(?:duty|obligation) to (?:tell|inform|notify)|"
+            r"notify|keep (?:me|us) informed)\b",
+        ),
+        (
+            LEGAL,
+            r"\b(?:arbitrat\w*|court|sue|lawsuit|litigation|legal action|recourse|"
+            r"small claims)\b",
+        ),
+        (
+            OTHER,
+            r"\b(?:termination right|terminate|break clause|exit clause|cap on|capped|"
+            r"notice period|on \d+ days'? notice)\b",
+        ),
+    )
+)
+# A safeguard refused or waived ("I won't ask for an inspection") is no cover.
+_REFUSED = re.compile(
+    r"\b(?:won'?t|will not|wouldn'?t|not going to|no need (?:for|to)|don'?t need|skip\w*|"
+    r"waiv\w*|without|drop\w*|refus\w*|not ask\w*|never ask\w*|offend)\b",
+    re.I,
+)
+
+
 def mechanism_kind(text: str, reading: TrustReading) -> str:
-    """The category of the mechanism an answer names; trust only when it names none."""
-    for name in reading.mechanisms_named:
-        if name in _FROM_LENS:
-            return _FROM_LENS[name]
+    """The category of the mechanism an answer names and keeps; trust only when it names none.
+
+    The first mechanism named wins, unless it is refused in its own clause; a refused one is
+    skipped, so "they're good people, I won't offend them by asking for an inspection" is
+    trust only, not verification.
+    """
+    for kind in _kept_mechanisms(text):
+        return kind
     if _ACCEPT.search(text):
         return ACCEPTED
     if reading.relies_on_trust or not text.strip() or _TRUST_WORDS.search(text):
@@ -81,12 +119,42 @@ def mechanism_kind(text: str, reading: TrustReading) -> str:
     return OTHER
 
 
+def _kept_mechanisms(text: str) -> list[str]:
+    """Ledger categories of the mechanisms the answer names and does not refuse, in order."""
+    found = []
+    for clause in re.split(r"[.;!?]|,\s|\s(?:but|and then|so)\s", text):
+        for kind, pattern in _MECHANISM_WORDS:
+            match = pattern.search(clause)
+            if match and not _REFUSED.search(clause[: match.start()]):
+                found.append((text.find(clause) + match.start(), kind))
+    return [kind for _, kind in sorted(found)]
+
+
+# "It all lands on me", "they lose nothing": who bears it is in the verb, not the first pronoun.
+_ON_YOU = re.compile(
+    r"\b(?:(?:lands?|falls?|sits?|is) (?:all )?on (?:me|us)|(?:i|we)(?:'d| would)? (?:bear|carry|"
+    r"lose|pay|eat|foot)(?! nothing)|(?:my|our) (?:problem|risk|loss|"
+    r"money|cost)|i'?d be (?:the one|stuck|out of pocket)|(?:they|he|she) (?:lose|lost|risk|pay)s? "
+    r"nothing|no (?:risk|cost) (?:to|for) (?:them|him|her))\b",
+    re.I,
+)
+_ON_THEM = re.compile(
+    r"\b(?:(?:lands?|falls?|sits?|is) (?:all )?on (?:them|him|her)|(?:they|he|she)(?:'d| would)? "
+    r"(?:bears?|carr(?:y|ies)|loses?|pays?|eats?|foots?)(?! nothing)|(?:their|his|her) (?:problem|"
+    r"risk|loss|cost)|(?:i|we) (?:lose|risk|pay) nothing|no (?:risk|cost) (?:to|for) (?:me|us))\b",
+    re.I,
+)
+
+
 def bearer_kind(text: str, counterpart: str = "") -> str:
-    """Who bears a risk: the first party the answer names, or both when it says so."""
+    """Who bears a risk: from what the answer says lands on whom, else the first party named."""
     if not text.strip():
         return UNASSIGNED
     if _SHARED.search(text):
         return SHARED
+    on_you, on_them = bool(_ON_YOU.search(text)), bool(_ON_THEM.search(text))
+    if on_you != on_them:
+        return YOU if on_you else THEM
     found = {
         YOU: _first(_YOU, text),
         THEM: min(_first(_THEM, text), _first(_counterpart_pattern(counterpart), text)),
@@ -106,6 +174,26 @@ def _counterpart_pattern(counterpart: str) -> re.Pattern[str] | None:
     """The counterpart's own name or role ("Dana", "the landlord") as a pattern."""
     words = [w for w in re.findall(r"[\w'-]+", counterpart) if len(w) > 2 and w.lower() != "the"]
     return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I) if words else None
+
+
+_RISK_LEAD = re.compile(
+    r"^(?:(?:the |a |my |our )?(?:main |biggest |real )?(?:risk|worry|fear|danger|problem)"
+    r"(?: is| would be)?(?: that)?[:,]?\s+|that\s+)",
+    re.I,
+)
+_RISK_END = re.compile(
+    r"[.;:!?(]|\s[-–—]\s|,\s|\s(?:because|since|so|but|which|and i|and we)\s", re.I
+)
+RISK_WORDS = 10
+
+
+def short_risk(text: str) -> str:
+    """A ledger row's risk as a short phrase, not the user's whole sentence."""
+    clause = _RISK_END.split(_RISK_LEAD.sub("", text.strip()), maxsplit=1)[0].strip()
+    words = clause.split()
+    if len(words) > RISK_WORDS:
+        clause = " ".join(words[:RISK_WORDS]) + "…"
+    return clause[:1].upper() + clause[1:] if clause else text.strip()[:80]
 
 
 def is_trust_only(kind: str) -> bool:

@@ -632,7 +632,7 @@ def _new_answer(where: Target, text: str, reading: TrustReading, leans: bool) ->
 
 def _assumption_row(text: str, round_: int) -> dict[str, Any]:
     return {
-        "risk": _clip(ASSUMPTION_RISK.format(text=text), "risk"),
+        "risk": _clip(ASSUMPTION_RISK.format(text=kinds.short_risk(text)), "risk"),
         "bearer": "",
         "mechanism": "",
         "residual": "",

@@ -35,7 +35,7 @@ COUNTS = {
     "new_facts": 2,
     "offtopic": 1,
 }
-SIMILARITY_WEIGHT = 1.2
+SIMILARITY_WEIGHT = 2.5
 UNCOVERED_BONUS = 0.6
 DEFAULT_OBJECT_PENALTY = 0.4
 FOCUS_PENALTY = 2.0
@@ -81,7 +81,7 @@ class SituationalEngine:
         if situation is None:
             return self.fallback.plan_outcome(request)
         move = primary_move(situation, request.conversation.turns > 0)
-        if _ASKS_MEANING.search(situation.text) and self.corpus.term_in(situation.text):
+        if asks_about_term(situation.text, self.corpus):
             move = "concept"  # a glossary term asked about is a concept question, whatever else
         candidates = self._candidates(request, situation, move)
         chosen = self._choose(request, situation, candidates, COUNTS[move])
@@ -130,6 +130,8 @@ class SituationalEngine:
             "new_facts": "new-facts",
             "concept": "examine",
         }[move]
+        if generic == "new-facts" and not request.conversation.turns:
+            generic = "examine"  # "that new information" needs something said before
         add(
             self.corpus.generic.get(generic, ()), "risk", f"generic:{generic}", 1.0 if kind else 2.0
         )
@@ -302,6 +304,15 @@ class SituationalEngine:
         return tuple(lines)
 
 
+def asks_about_term(text: str, corpus: QuestionCorpus) -> bool:
+    """True when the message asks what a glossary term means (the term near the question)."""
+    term = corpus.term_in(text)
+    if term is None:
+        return False
+    where = term.pattern.search(text)
+    return any(abs(m.start() - where.start()) <= 60 for m in _ASKS_MEANING.finditer(text))
+
+
 def primary_move(situation: Reading, ongoing: bool) -> str:
     """The one move this turn makes, from the intents (several may hold)."""
     intents = set(situation.intents)
@@ -351,7 +362,7 @@ def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
 
 _PRESUMES = re.compile(
     r"^(?:the|your) \w+|\byou (?:booked|agreed|signed|were offered|accepted|chose|named)\b|"
-    r"\{counterpart\} says\b",
+    r"\b(?:promised|says|said|told you|agreed|on the call|in a chat|on the phone)\b",
     re.I,
 )
 _STOPWORDS = frozenset(

@@ -84,6 +84,12 @@ def keyword_features(text: str, kinds: list[DealKind]) -> np.ndarray:
     )
 
 
+def names_kind(text: str, kind: DealKind, min_chars: int = 3) -> bool:
+    """True when the message uses one of the kind's keywords (whole words)."""
+    lowered = f" {_words(text)} "
+    return any(f" {_words(k)} " in lowered for k in kind.keywords if len(k) >= min_chars)
+
+
 def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 

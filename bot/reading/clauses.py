@@ -70,6 +70,7 @@ _SLANG = frozenset(
         "af",
     ]
 )
+MAX_QUOTED_WORDS = 10
 _DANGLING = frozenset(
     [
         "and",
@@ -161,7 +162,9 @@ class ClauseParser:
         segments = [s for s in _segments(text) if self._is_clause(s)]
         for clause in [*parsed, *segments]:
             clause = _trim(clause)
-            if is_clean_clause(clause) and not _EVALUATIVE.search(clause):
+            # Short and free of figures: a long or numeric clause quoted back reads as a paste.
+            short = len(clause.split()) <= MAX_QUOTED_WORDS and not re.search(r"\d", clause)
+            if short and is_clean_clause(clause) and not _EVALUATIVE.search(clause):
                 return second_person(clause)
         return None
 

@@ -29,6 +29,11 @@ _NAME_AFTER = re.compile(
     r"can|agreed|offered|asked|insists?|keeps|sent|runs|owns|quoted|reckons|assured|"
     r"vouched|claims?|and i|and me|,\s*(?:the|my|our|a|because|who|he|she|they)\b)",
 )
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
+_SPEECH_AFTER = re.compile(
+    r"^\s*(?:says?|said|told|promised|swore|wants?|agreed|offered|asked|insists?|reckons|assured|"
+    r"vouched|claims?|and i|and me)\b"
+)
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|to|near|outside|across|into)\s+$", re.I)
 _NAME_BEFORE = re.compile(
     r"(?:\bwith|\btold|\btell|\basked|\bpaid|\bpay|\btrust|\btrusts|\bhired|\bbuying|"
@@ -109,6 +114,8 @@ def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:
             continue
         if _PLACE_BEFORE.search(text[: m.start()]):
             continue  # "in Amsterdam", "from Lisbon": a place, not a person
+        if _SENTENCE_START.search(text[: m.start()]) and not _SPEECH_AFTER.match(text[m.end() :]):
+            continue  # "Base is 78k": a capital at a sentence's start is a name only if it speaks
         if _NAME_AFTER.match(text[m.end() :]) or _NAME_BEFORE.search(text[: m.start()]):
             found.append(Mention(m.start(), name, name, name.lower()))
     return found

@@ -15,7 +15,13 @@ import numpy as np
 from bot.coaching.models import Conversation, TrustReading
 from bot.coaching.trust_lens import TrustLens
 from bot.reading.catalogue import DealKind
-from bot.reading.classifier import IntentCues, SituationModel, keyword_features, lexicon_features
+from bot.reading.classifier import (
+    IntentCues,
+    SituationModel,
+    keyword_features,
+    lexicon_features,
+    names_kind,
+)
 from bot.reading.clauses import ClauseParser
 from bot.reading.language import LanguageDetector
 from bot.reading.models import DealReading, Reading
@@ -113,14 +119,13 @@ class SituationReader:
         confidence = float(probabilities[best])
         # Below the floor a kind is still claimed when the message uses its own words.
         sure = confidence >= self.model.kind_floor
-        worded = confidence >= WORDED_FLOOR and keywords[best] > 0
-        kind = self._ordered[best] if sure or worded else None
+        worded = names_kind(text, self._ordered[best])
+        claimed = sure or (confidence >= WORDED_FLOOR and worded)
+        kind = self._ordered[best] if claimed else None
         kind2 = None
         if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
             kind2 = self._ordered[second].id
-        return replace(
-            self._parties(text, kind, confidence, kind2), worded=bool(keywords[best] > 0)
-        )
+        return replace(self._parties(text, kind, confidence, kind2), worded=worded)
 
     def _parties(
         self, text: str, kind: DealKind | None, confidence: float, kind2: str | None

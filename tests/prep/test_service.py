@@ -105,7 +105,7 @@ async def test_a_they_will_assumption_becomes_a_ledger_risk_covered_only_by_trus
     assert not reply.follow_up  # the stage's own next question audits it
     assert "turns out to be false" in reply.questions[0].text
     (row,) = reply.ledger
-    assert row.risk == f"Not kept: {TRUST_AUDIT[0]}"
+    assert row.risk == f"Not kept: {TRUST_AUDIT[0].rstrip('.')}"
     assert (row.mechanism_kind, row.assumption) == (TRUST_ONLY, 0)
 
 
