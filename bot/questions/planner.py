@@ -39,6 +39,7 @@ SIMILARITY_WEIGHT = 2.5
 UNCOVERED_BONUS = 0.6
 DEFAULT_OBJECT_PENALTY = 0.4
 FOCUS_PENALTY = 2.0
+GENERIC_DIMENSIONS = ("risk", "stakes", "mechanism", "incentives")
 REUSE_PENALTY = 0.08
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
@@ -132,9 +133,10 @@ class SituationalEngine:
         }[move]
         if generic == "new-facts" and not request.conversation.turns:
             generic = "examine"  # "that new information" needs something said before
-        add(
-            self.corpus.generic.get(generic, ()), "risk", f"generic:{generic}", 1.0 if kind else 2.0
-        )
+        # Generic moves carry no dimension of their own; spreading them lets up to three be asked.
+        for i, text in enumerate(self.corpus.generic.get(generic, ())):
+            dimension = GENERIC_DIMENSIONS[i % len(GENERIC_DIMENSIONS)]
+            add([text], dimension, f"generic:{generic}:{i}", 1.0 if kind else 2.0)
         if move == "tactics":
             add(
                 self.corpus.generic.get("tactics-counter", ()),

@@ -32,7 +32,8 @@ INTENT_THRESHOLD = 0.5
 # A second kind is named when it is at least this share as likely as the first.
 SECOND_KIND_RATIO = 0.35
 # A less likely kind is claimed when at least one of its keywords is in the message.
-WORDED_FLOOR = 0.4
+WORDED_FLOOR = 0.25
+WORDED_BOOST = 1.5
 # A message whose likeliest kind of deal is at least this likely is about a deal.
 DEAL_IN_VIEW = 0.3
 # Within a conversation, a message must match another kind this well to change the deal.
@@ -114,18 +115,26 @@ class SituationReader:
     def _deal(self, text: str, vector: np.ndarray) -> DealReading:
         keywords = keyword_features(text, self._ordered)
         probabilities = self.model.kind_probabilities(np.concatenate([vector, keywords]))
-        order = np.argsort(-probabilities)
+        order = list(np.argsort(-probabilities))
+        if probabilities[order[0]] < self.model.kind_floor:
+            # Unsure: a close runner-up that the message names in its own words goes first.
+            order.sort(
+                key=lambda i: -(probabilities[i] * (WORDED_BOOST if self._names(text, i) else 1))
+            )
         best, second = order[0], order[1]
         confidence = float(probabilities[best])
         # Below the floor a kind is still claimed when the message uses its own words.
         sure = confidence >= self.model.kind_floor
-        worded = names_kind(text, self._ordered[best])
+        worded = self._names(text, best)
         claimed = sure or (confidence >= WORDED_FLOOR and worded)
         kind = self._ordered[best] if claimed else None
         kind2 = None
         if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
             kind2 = self._ordered[second].id
         return replace(self._parties(text, kind, confidence, kind2), worded=worded)
+
+    def _names(self, text: str, index: int) -> bool:
+        return names_kind(text, self._ordered[index])
 
     def _parties(
         self, text: str, kind: DealKind | None, confidence: float, kind2: str | None
