@@ -186,8 +186,12 @@ def _with_memory(
     if kind != deal.kind:
         deal = replace(deal, counterpart=deal.counterpart if deal.counterpart_named else None)
     role = kinds[kind].counterpart_role if kind in kinds else None
+    # Once the user has named the person they deal with, later mentions of others ("their
+    # agent says...") do not replace them: people rarely switch counterparts mid-conversation.
+    same_deal = kind == memory.get("kind")
+    known = memory.get("counterpart") if memory.get("counterpart_named") and same_deal else None
     counterpart = deal.counterpart if deal.counterpart_named else None
-    counterpart = counterpart or memory.get("counterpart") or deal.counterpart or role
+    counterpart = known or counterpart or memory.get("counterpart") or deal.counterpart or role
     return reading.with_deal(
         replace(
             deal,
