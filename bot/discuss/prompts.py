@@ -104,7 +104,9 @@ def _team_situation(coach: Coach, text: str, counterpart: str | None) -> Reading
         counterpart_named=counterpart is not None,
     )
     trust = for_a_team(situation.trust, deal.counterpart)
-    return replace(situation.with_deal(deal), trust=trust, intents=("trust",), slots={})
+    # No text: nothing in a case note is the team's own words, so no wording that builds on
+    # what "you" said (a mechanism named, "when you say...") applies.
+    return replace(situation.with_deal(deal), trust=trust, intents=("trust",), slots={}, text="")
 
 
 def for_a_team(reading: TrustReading, counterpart: str | None) -> TrustReading:

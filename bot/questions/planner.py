@@ -363,7 +363,7 @@ def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
 
 
 _PRESUMES = re.compile(
-    r"^(?:the|your) \w+|\byou (?:booked|agreed|signed|were offered|accepted|chose|named)\b|"
+    r"^(?:the|your) \w+|^when you say\b|\byou (?:booked|agreed|signed|were offered|accepted|chose|named)\b|"
     r"\b(?:promised|says|said|told you|agreed|on the call|in a chat|on the phone)\b",
     re.I,
 )

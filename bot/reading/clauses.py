@@ -164,7 +164,8 @@ class ClauseParser:
             clause = _trim(clause)
             # Short and free of figures: a long or numeric clause quoted back reads as a paste.
             short = len(clause.split()) <= MAX_QUOTED_WORDS and not re.search(r"\d", clause)
-            if short and is_clean_clause(clause) and not _EVALUATIVE.search(clause):
+            promised = _COMMITS.search(clause) and not _NOT_A_PROMISE.search(clause)
+            if short and promised and is_clean_clause(clause) and not _EVALUATIVE.search(clause):
                 return second_person(clause)
         return None
 
@@ -182,6 +183,11 @@ _CUE = re.compile(
     re.I,
 )
 _STOP = re.compile(r"[.;!?\n]|,\s|\s(?:but|so|and so|because|although|though|which|lol)\b", re.I)
+# A promise commits to something later or always: an opinion ("she was brilliant") is not one.
+_COMMITS = re.compile(
+    r"\b(?:will|'ll|would|'d|won't|wont|shall|going to|gonna|never|always|by|before|within)\b", re.I
+)
+_NOT_A_PROMISE = re.compile(r"\b(?:word|promise|trust)\w*\b", re.I)
 # A "promise" that only restates trust ("we can trust them") is no deliverable to quote back.
 _EVALUATIVE = re.compile(r"\b(?:trust\w*|honest|legit|genuine|reliable|fine|decent)\b", re.I)
 
