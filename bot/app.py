@@ -44,6 +44,12 @@ class Parley:
     discussions: Discussions  # discussion prompts, schedules, private-answer rounds
     prep: PrepService  # guided prep sessions (/prep, `parley prep`)
 
+    def warm_up(self) -> None:
+        """Load what the first answer did not need (spaCy's parser) in the background."""
+        reader = self.coach.coach.reader
+        if reader is not None:
+            reader.clauses.warm_up()
+
     async def aclose(self) -> None:
         """Release the database connections."""
         await self.database.close()

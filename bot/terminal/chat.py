@@ -32,6 +32,7 @@ async def run_chat(app: Parley) -> None:
             print(f"parley> {exc}\n", flush=True)
             continue
         print(f"parley>\n{render_turn(turn)}\n", flush=True)
+        app.warm_up()  # once the first answer is out, load the rest in the background
 
 
 def _read_line(prompt: str) -> str | None:
