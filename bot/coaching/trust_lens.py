@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from bot.coaching.models import TrustReading
+from bot.reading.clauses import second_person
 
 _NEGATION_WINDOW = 40
 _PROMISE_STOP = re.compile(
@@ -143,26 +144,9 @@ class TrustLens:
             clause = _PROMISE_STOP.split(rest, maxsplit=1)[0].strip(" \"'”“")
             words = clause.split()
             if 2 <= len(words) <= 16:
-                return _second_person(clause)
+                return second_person(clause)
         return None
 
 
 def _normalise(message: str) -> str:
     return re.sub(r"\s+", " ", message.replace("’", "'").replace("‘", "'")).strip()
-
-
-def _second_person(clause: str) -> str:
-    """Turn the user's first person into second person, so a question can quote it back."""
-    swaps = {
-        "i": "you",
-        "i'm": "you're",
-        "i'll": "you'll",
-        "my": "your",
-        "our": "your",
-        "me": "you",
-        "us": "you",
-        "we": "you",
-        "we're": "you're",
-        "mine": "yours",
-    }
-    return " ".join(swaps.get(w.lower(), w) for w in clause.split())

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
+from bot.reading.clauses import SLANG
+
 _ADVICE = re.compile(
     r"^(?:you should|you need to|you must|make sure|always|never|i recommend|i suggest|consider|"
     r"try to|just|don't|do not)\b",
     re.I,
 )
-_SLANG = re.compile(r"\b(?:lol|lmao|rofl|tbh|idk|omg|haha\w*|pls|plz|ngl|smh)\b", re.I)
+_SLANG = re.compile(r"\b(?:" + "|".join(sorted(SLANG)) + r"|haha\w*)\b", re.I)
 _ARTEFACT = re.compile(
     r"\{|\}|\b(\w+) \1\b|\bthe (\w+) (?:in|of|for) the \2\b|\byour your\b|\bthe the\b|\bthe your\b|\bthe my\b|\bmy\b|\s[,.?]",
     re.I,

@@ -13,20 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.coaching.planner import DIMENSIONS
+
 # libyaml's safe loader parses the ~50 data files 5-10x faster than the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-DIMENSIONS = (
-    "stakes",
-    "risk",
-    "mechanism",
-    "incentives",
-    "security",
-    "resources",
-    "control",
-    "reputation",
-    "time",
-)
 QUESTION_MOVES = ("redirect", "examine", "tactics", "pushback")
 _SLOT = re.compile(r"\{(\w+)\}")
 

@@ -41,7 +41,7 @@ _PROMISE_WORDS = frozenset(
         "insisted",
     ]
 )
-_SLANG = frozenset(
+SLANG = frozenset(
     [
         "lol",
         "lmao",
@@ -119,7 +119,7 @@ def is_clean_clause(text: str) -> bool:
     if not 3 <= len(words) <= 16 or not _CLEAN.match(text):
         return False
     lowered = [w.strip(",.").lower() for w in words]
-    return not (set(lowered) & _SLANG) and lowered[-1] not in _DANGLING
+    return not (set(lowered) & SLANG) and lowered[-1] not in _DANGLING
 
 
 def second_person(clause: str) -> str:
@@ -211,7 +211,7 @@ def _segments(text: str) -> list[str]:
 def _trim(clause: str) -> str:
     """Drop slang, emoji and stray punctuation at the clause's edges."""
     words = clause.split()
-    while words and (words[-1].lower().strip(",.!") in _SLANG or not _CLEAN.match(words[-1])):
+    while words and (words[-1].lower().strip(",.!") in SLANG or not _CLEAN.match(words[-1])):
         words.pop()
     return " ".join(words).strip(" ,.")
 
