@@ -72,6 +72,7 @@ SLANG = frozenset(
     ]
 )
 MAX_QUOTED_WORDS = 10
+_CONTRACTION_PIECES = frozenset(["nt", "s", "ll", "re", "ve", "d", "m"])
 _DANGLING = frozenset(
     [
         "and",
@@ -119,7 +120,8 @@ def is_clean_clause(text: str) -> bool:
     if not 3 <= len(words) <= 16 or not _CLEAN.match(text):
         return False
     lowered = [w.strip(",.").lower() for w in words]
-    return not (set(lowered) & SLANG) and lowered[-1] not in _DANGLING
+    broken = set(lowered) & _CONTRACTION_PIECES  # "wo nt", "it s": a contraction split apart
+    return not (set(lowered) & SLANG) and not broken and lowered[-1] not in _DANGLING
 
 
 def second_person(clause: str) -> str:

@@ -89,7 +89,8 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
         else rf"\b{_DETERMINER}\s+{_MODIFIER}"
     )
     free = _FREE if loose else "()"
-    pattern = re.compile(rf"{lead}({free})({alternatives})(s|es)?\b", re.I)
+    # "brother-in-law" is not "brother"; "the buyers CEO" is not "the buyers".
+    pattern = re.compile(rf"{lead}({free})({alternatives})(s|es)?\b(?![- ]in[- ]law)", re.I)
     found = []
     for m in pattern.finditer(text):
         determiner = (m.group(1) or "").lower()

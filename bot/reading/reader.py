@@ -72,6 +72,12 @@ class SituationReader:
         )
         language = self.languages.detect(text)
         deal = self._deal(text, vector)
+        if language != "en":
+            # Words picked out of another language ("contratei um designer") make broken
+            # questions: keep the kind's role names instead.
+            deal = replace(
+                deal, counterpart=_role(deal.kind, self.kinds), counterpart_named=False, object=None
+            )
         intents = self._intents(x, relies, language, injection, deal, conversation)
         slots = self._slots(text, lens, relies)
         trust = replace(
@@ -162,6 +168,10 @@ class SituationReader:
         if relies and (promise := self.clauses.promise(text)):
             slots["promise"] = promise
         return slots
+
+
+def _role(kind: str | None, kinds: dict[str, DealKind]) -> str | None:
+    return kinds[kind].counterpart_role if kind in kinds else None
 
 
 def _risks(kind: DealKind | None) -> tuple[str, ...]:
