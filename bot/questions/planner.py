@@ -194,7 +194,7 @@ class SituationalEngine:
         asked = {normalised(q) for q in request.conversation.asked_questions}
         asked_moves = set(request.conversation.asked_moves)
         uncovered = set(request.uncovered)
-        known = situation.deal.counterpart is not None
+        known = situation.deal.counterpart_named  # the kind's role may itself be "the other party"
 
         named_object = situation.deal.object is not None
         focused = len(uncovered) <= 3 and request.conversation.turns == 0
