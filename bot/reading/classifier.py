@@ -79,19 +79,29 @@ def keyword_features(text: str, kinds: list[DealKind]) -> np.ndarray:
     """How many of each kind's keywords the message contains (whole words, case-insensitive)."""
     lowered = f" {_words(text)} "
     return np.array(
-        [sum(f" {_words(k)} " in lowered for k in kind.keywords) for kind in kinds],
+        [sum(k in lowered for k in _padded_keywords(kind.keywords)) for kind in kinds],
         dtype=np.float32,
     )
+
+
+@lru_cache(maxsize=256)
+def _padded_keywords(keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """Keywords as " word word " strings, normalised once per kind rather than per message."""
+    return tuple(f" {_words(k)} " for k in keywords)
 
 
 def names_kind(text: str, kind: DealKind, min_chars: int = 3) -> bool:
     """True when the message uses one of the kind's keywords (whole words)."""
     lowered = f" {_words(text)} "
-    return any(f" {_words(k)} " in lowered for k in kind.keywords if len(k) >= min_chars)
+    long_enough = tuple(k for k in kind.keywords if len(k) >= min_chars)
+    return any(k in lowered for k in _padded_keywords(long_enough))
+
+
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True, slots=True)
