@@ -88,7 +88,7 @@ def build_coach(
     offline = OfflineEngine(load_moves(settings.prompts_dir / "question_bank.yaml"))
     reader = None
     if knowledge is not None:
-        reader = build_reader(settings.prompts_dir, knowledge.embed)
+        reader = build_reader(settings.prompts_dir, knowledge.embed, lens=lens)
         offline = build_planner(settings.prompts_dir, reader.kinds, offline, retriever, knowledge)
     engine = build_engine(settings, offline)
     return Coach(lens, retriever, engine, settings.max_message_chars, settings.top_k, reader)

@@ -187,7 +187,7 @@ class OfflineEngine:
             value += 2.0 if move.dimension in uncovered else 0.0
             value += 2.5 if move.needs else 0.0  # questions in the user's own words come first
             value -= 6.0 if move.id in asked else 0.0
-            return value + _jitter(request.message, move.id)
+            return value + jitter(request.message, move.id)
 
         eligible = [
             m for m in self.moves if all(n in slots for n in m.needs) and _applies(m, triggers)
@@ -235,11 +235,11 @@ def _slots(reading: TrustReading, conversation: Conversation) -> dict[str, str]:
 def _fill(move: Move, slots: dict[str, str], request: PlanRequest) -> str | None:
     """The first wording (in a per-message rotation) not yet asked in this conversation."""
     asked = set(request.conversation.asked_questions)
-    start = int(_jitter(request.message, move.id + "#") * 1000)
-    values = {**slots, "Counterpart": _capitalise(slots["counterpart"])}
+    start = int(jitter(request.message, move.id + "#") * 1000)
+    values = {**slots, "Counterpart": capitalise(slots["counterpart"])}
     for i in range(len(move.templates)):
         template = move.templates[(start + i) % len(move.templates)]
-        text = _capitalise(template.format(**values))
+        text = capitalise(template.format(**values))
         if text not in asked:
             return text
     return None
@@ -257,11 +257,12 @@ def _ground(move: Move, passages: tuple[Passage, ...], used: set[str]) -> Passag
     return max(passages, key=fit)
 
 
-def _jitter(message: str, salt: str) -> float:
+def jitter(message: str, salt: str) -> float:
     """A stable pseudo-random number in [0, 1) so wording varies from message to message."""
     digest = hashlib.blake2b(f"{salt}\x00{message}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big") / 2**32
 
 
-def _capitalise(text: str) -> str:
+def capitalise(text: str) -> str:
+    """The text with its first letter in upper case."""
     return text[:1].upper() + text[1:] if text else text

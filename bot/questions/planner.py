@@ -9,15 +9,21 @@ gate; each is cited with the passage that best supports it in this situation.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from bot.coaching.models import Passage, Question
-from bot.coaching.planner import DIMENSIONS, OfflineEngine, PlanOutcome, PlanRequest
+from bot.coaching.planner import (
+    DIMENSIONS,
+    OfflineEngine,
+    PlanOutcome,
+    PlanRequest,
+    capitalise,
+    jitter,
+)
 from bot.knowledge.retrieval import HybridRetriever, tokenize
 from bot.questions.corpus import QuestionCorpus
 from bot.questions.gate import normalised, passes
@@ -100,16 +106,14 @@ class SituationalEngine:
             _fill(t, slots, dim, f"{prefix}:{i}", weight) for i, t in enumerate(texts)
         )
         if move == "offtopic":
-            generic = (
-                "injection" if situation.trust.cues == () and _injection(situation) else "offtopic"
-            )
+            generic = "injection" if situation.injection else "offtopic"
             add(self.corpus.generic.get(generic, ()), "stakes", f"generic:{generic}", 3.0)
             return [c for c in found if c]
         if kind:
             self._kind_candidates(kind, move, slots, add, request)
         if move == "examining" or situation.trust.mechanisms_named:
             for mech in self.corpus.named_mechanisms(situation.text):
-                named = dict(slots, mechanism=_article(mech.id.replace("-", " ")))
+                named = dict(slots, mechanism=f"the {mech.id.replace('-', ' ')}")
                 found.extend(
                     _fill(
                         q,
@@ -177,10 +181,8 @@ class SituationalEngine:
             ):
                 continue
             for i, template in enumerate(move.templates):
-                text = _capitalise(
-                    template.format(
-                        **bank_slots, Counterpart=_capitalise(bank_slots["counterpart"])
-                    )
+                text = capitalise(
+                    template.format(**bank_slots, Counterpart=capitalise(bank_slots["counterpart"]))
                 )
                 found.append(Candidate(text, template, move.dimension, f"bank:{move.id}:{i}", 2.0))
         return found
@@ -210,7 +212,7 @@ class SituationalEngine:
             value -= (
                 DEFAULT_OBJECT_PENALTY if "{object}" in c.template and not named_object else 0.0
             )
-            return value + 0.05 * _jitter(request.message, c.move_id)
+            return value + 0.05 * jitter(request.message, c.move_id)
 
         ranked = sorted(
             (
@@ -299,10 +301,10 @@ class SituationalEngine:
         if move == "decide" and request.conversation.turns:
             lines += recap(request, situation, self.corpus.kinds.get(situation.deal.kind or ""))
         if move == "offtopic":
-            key = "injection" if _injection(situation) else "offtopic"
+            key = "injection" if situation.injection else "offtopic"
             options = self.corpus.lines.get(key, ())
             if options:
-                lines.append(options[int(_jitter(request.message, key) * len(options))])
+                lines.append(options[int(jitter(request.message, key) * len(options))])
         return tuple(lines)
 
 
@@ -415,7 +417,7 @@ def _fill(
     template: str, slots: dict[str, str], dimension: str, move_id: str, weight: float
 ) -> Candidate | None:
     try:
-        text = _capitalise(template.format(**slots))
+        text = capitalise(template.format(**slots))
     except (KeyError, IndexError, ValueError):
         return None
     return Candidate(
@@ -440,33 +442,4 @@ def _with_quote(passage: Passage, focus: str) -> Passage:
     quote = sentences[best]
     if len(quote.split()) < 22 and best + 1 < len(sentences):
         quote = f"{quote} {sentences[best + 1]}"
-    from dataclasses import replace
-
     return replace(passage, quote=quote)
-
-
-def _injection(situation: Reading) -> bool:
-    return (
-        "offtopic" in situation.intents
-        and situation.trust_score < 0.5
-        and bool(
-            re.search(
-                r"\b(?:ignore|instructions|system prompt|pretend|you are now|jailbreak|act as)\b",
-                situation.text,
-                re.I,
-            )
-        )
-    )
-
-
-def _article(name: str) -> str:
-    return f"the {name}"
-
-
-def _jitter(message: str, salt: str) -> float:
-    digest = hashlib.blake2b(f"{salt}\x00{message}".encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big") / 2**32
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text

@@ -19,9 +19,9 @@ TRAINING_DIR = KNOWLEDGE / "training"
 MODEL_FILE = TRAINING_DIR / "reading-model.npz"
 
 
-def lens_and_cues(prompts_dir: Path) -> tuple[TrustLens, IntentCues]:
-    """The explainable half of the reader, from ``prompts/``."""
-    lens = TrustLens(Lexicon.load(prompts_dir / "trust_lens.yaml"))
+def lens_and_cues(prompts_dir: Path, lens: TrustLens | None = None) -> tuple[TrustLens, IntentCues]:
+    """The explainable half of the reader, from ``prompts/`` (the lens only if not given)."""
+    lens = lens or TrustLens(Lexicon.load(prompts_dir / "trust_lens.yaml"))
     return lens, IntentCues.load(prompts_dir / "reading" / "intent_cues.yaml")
 
 
@@ -41,11 +41,12 @@ def build_reader(
     *,
     kinds: dict[str, DealKind] | None = None,
     model_file: Path = MODEL_FILE,
+    lens: TrustLens | None = None,
 ) -> SituationReader:
-    """The situation reader; spaCy starts loading in the background."""
-    lens, cues = lens_and_cues(prompts_dir)
+    """The situation reader, on the coach's own trust lens when given one (spaCy loads later)."""
+    own_lens, cues = lens_and_cues(prompts_dir, lens)
     return SituationReader(
-        lens=lens,
+        lens=own_lens,
         cues=cues,
         model=SituationModel.load(model_file),
         kinds=kinds or load_catalogue(CATALOGUE_DIR),

@@ -67,6 +67,7 @@ class Reading:
     language: str = "en"
     # Clean second-person clauses, or absent: "promise" relied on, "safeguard" being dropped.
     slots: dict[str, str] = field(default_factory=dict)
+    injection: bool = False  # the message tries to change how Parley works
 
     def has(self, intent: str) -> bool:
         """True when the user is doing ``intent`` in this message."""

@@ -87,7 +87,7 @@ class SituationReader:
             promise=slots.get("promise"),
             on_topic=intents != ("offtopic",),
         )
-        reading = Reading(text, trust, trust_score, intents, deal, language, slots)
+        reading = Reading(text, trust, trust_score, intents, deal, language, slots, injection)
         return _with_memory(reading, conversation, self.kinds)
 
     def _intents(
