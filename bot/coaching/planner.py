@@ -39,6 +39,7 @@ TRIGGERS = (
     "promise",
     "relationship",
     "gut",
+    "proof",
     "dropped",
     "examining",
     "offtopic",

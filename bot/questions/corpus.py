@@ -46,6 +46,8 @@ class QuestionCorpus:
     lines: dict[str, tuple[str, ...]]
     terms: tuple[Term, ...]
     languages: dict[str, str]
+    # What a small-talk move's citation should be about, by move id (its message names no deal).
+    anchors: dict[str, str]
 
     def named_mechanisms(self, text: str) -> list[MechanismMoves]:
         """The mechanisms the message names, in the order they appear."""
@@ -99,4 +101,5 @@ def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
             for t in glossary["terms"]
         ),
         {str(k): str(v) for k, v in languages["coach_in_english"].items()},
+        {g["id"]: g["anchor"] for g in moves["generic"] if g.get("anchor")},
     )

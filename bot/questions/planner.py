@@ -40,7 +40,10 @@ COUNTS = {
     "decide": 1,
     "new_facts": 2,
     "offtopic": 1,
+    "closing": 1,
 }
+# Small talk answered by its own generic move, and the move for any other off-topic message.
+SOCIAL_MOVES = ("capability", "greeting")
 SIMILARITY_WEIGHT = 2.5
 UNCOVERED_BONUS = 0.6
 DEFAULT_OBJECT_PENALTY = 0.4
@@ -105,9 +108,10 @@ class SituationalEngine:
         add = lambda texts, dim, prefix, weight: found.extend(  # noqa: E731
             _fill(t, slots, dim, f"{prefix}:{i}", weight) for i, t in enumerate(texts)
         )
-        if move == "offtopic":
-            generic = "injection" if situation.injection else "offtopic"
-            add(self.corpus.generic.get(generic, ()), "stakes", f"generic:{generic}", 3.0)
+        if move in ("offtopic", "closing"):
+            generic = _small_talk(situation, move)
+            for i, text in enumerate(self.corpus.generic.get(generic, ())):
+                add([text], GENERIC_DIMENSIONS[i % 4], f"generic:{generic}:{i}", 3.0)
             return [c for c in found if c]
         if kind:
             self._kind_candidates(kind, move, slots, add, request)
@@ -269,14 +273,19 @@ class SituationalEngine:
         message: np.ndarray,
         used: set[str],
     ) -> Passage | None:
-        query = 0.6 * self._vector(c.template) + 0.4 * message
+        anchor = self._anchor(c)
+        if anchor:
+            # Small talk names no deal: cite the essay's general argument, not a random case.
+            query, kind, about = self._vector(anchor), None, anchor
+        else:
+            query = 0.6 * self._vector(c.template) + 0.4 * message
+            kind, about = situation.deal.kind, f"{c.text} {request.message}"
         query = query / max(float(np.linalg.norm(query)), 1e-9)
-        kind = situation.deal.kind
         ranked = self.retriever.cite(query, kind=kind, scopes=request.scopes, k=12)
         ranked = [p for p in ranked if p.chunk_id not in request.avoid]
         # A fitting passage cited twice (with its own sentence) beats a fresh one from an
         # unrelated case, and beats the essay's general line when it fits far better.
-        fits = [p for p in ranked if p.case_kind in ("", kind)]
+        fits = [p for p in ranked if (p.original if anchor else p.case_kind in ("", kind))]
         fits.sort(
             key=lambda p: p.score - (REUSE_PENALTY if p.chunk_id in used else 0.0), reverse=True
         )
@@ -287,7 +296,12 @@ class SituationalEngine:
         if best.score < CITATION_FLOOR:
             essay = [p for p in fresh if p.original or not p.case_kind]
             best = essay[0] if essay else best
-        return _with_quote(best, f"{c.text} {request.message}")
+        return _with_quote(best, about)
+
+    def _anchor(self, c: Candidate) -> str | None:
+        """A generic small-talk move's citation anchor (None for every other candidate)."""
+        parts = c.move_id.split(":")
+        return self.corpus.anchors.get(parts[1]) if parts[0] == "generic" else None
 
     # -- preface ------------------------------------------------------------------------------
 
@@ -300,8 +314,8 @@ class SituationalEngine:
             lines.append(f"{term.term}: {term.definition}")
         if move == "decide" and request.conversation.turns:
             lines += recap(request, situation, self.corpus.kinds.get(situation.deal.kind or ""))
-        if move == "offtopic":
-            key = "injection" if situation.injection else "offtopic"
+        if move in ("offtopic", "closing"):
+            key = _small_talk(situation, move)
             options = self.corpus.lines.get(key, ())
             if options:
                 lines.append(options[int(jitter(request.message, key) * len(options))])
@@ -320,6 +334,10 @@ def asks_about_term(text: str, corpus: QuestionCorpus) -> bool:
 def primary_move(situation: Reading, ongoing: bool) -> str:
     """The one move this turn makes, from the intents (several may hold)."""
     intents = set(situation.intents)
+    if "closing" in intents:
+        return "closing"
+    if intents & set(SOCIAL_MOVES):
+        return "offtopic"
     for intent in ("concept", "tactics", "decide", "pushback"):
         if intent in intents:
             return intent
@@ -332,6 +350,15 @@ def primary_move(situation: Reading, ongoing: bool) -> str:
     if "non_english" in intents:
         return "trust"
     return "new_facts" if ongoing or situation.deal.confidence >= 0.3 else "offtopic"
+
+
+def _small_talk(situation: Reading, move: str) -> str:
+    """The generic move answering small talk: closing, injection, a social kind, or offtopic."""
+    if move == "closing":
+        return "closing"
+    if situation.injection:
+        return "injection"
+    return next((i for i in situation.intents if i in SOCIAL_MOVES), "offtopic")
 
 
 def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> list[str]:

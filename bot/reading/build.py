@@ -12,6 +12,7 @@ from bot.reading.clauses import ClauseParser
 from bot.reading.language import LanguageDetector
 from bot.reading.parties import PartyLexicon
 from bot.reading.reader import SituationReader
+from bot.reading.social import SocialCues
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 CATALOGUE_DIR = KNOWLEDGE / "deals"
@@ -54,4 +55,5 @@ def build_reader(
         embed=embed,
         clauses=ClauseParser(),
         languages=LanguageDetector(),
+        social=SocialCues.load(prompts_dir / "reading" / "social.yaml"),
     )

@@ -20,7 +20,7 @@ import yaml
 from bot.coaching.models import TrustReading
 from bot.reading.catalogue import DealKind
 
-LENS_CATEGORIES = ("character", "chemistry", "promise", "relationship", "gut")
+LENS_CATEGORIES = ("character", "chemistry", "promise", "relationship", "gut", "proof")
 CUE_GROUPS = ("concept", "tactics", "pushback", "decide", "new_facts", "offtopic", "question")
 FEATURE_NAMES = (
     "cue_any",

@@ -62,6 +62,7 @@ class PartyLexicon:
     third_parties: frozenset[str]
     people: frozenset[str]
     not_names: frozenset[str]
+    places: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> PartyLexicon:
@@ -70,6 +71,7 @@ class PartyLexicon:
             frozenset(w.lower() for w in data["third_parties"]),
             frozenset(w.lower() for w in data["people"]),
             frozenset(str(w) for w in data["not_names"]),
+            frozenset(w.lower() for w in data.get("places", ())),
         )
 
 
@@ -150,7 +152,7 @@ def find_parties(
     text: str, kind: DealKind | None, all_roles: set[str], lexicon: PartyLexicon
 ) -> tuple[Mention | None, tuple[str, ...]]:
     """The counterpart's first mention (or None) and the third parties, as written."""
-    roles = all_roles | lexicon.people | lexicon.third_parties
+    roles = (all_roles - lexicon.places) | lexicon.people | lexicon.third_parties
     if kind:
         roles |= _lower(kind.counterpart_words) | _lower(kind.third_parties)
     mentions = sorted(

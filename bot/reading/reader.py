@@ -26,6 +26,7 @@ from bot.reading.clauses import ClauseParser
 from bot.reading.language import LanguageDetector
 from bot.reading.models import DealReading, Reading
 from bot.reading.parties import PartyLexicon, find_object, find_parties
+from bot.reading.social import SocialCues
 from bot.reading.terms import find_money, find_timing
 
 INTENT_THRESHOLD = 0.5
@@ -52,6 +53,7 @@ class SituationReader:
     embed: Callable[[str], list[float]]
     clauses: ClauseParser
     languages: LanguageDetector
+    social: SocialCues = field(default_factory=SocialCues)
     _ordered: list[DealKind] = field(init=False)
     _roles: set[str] = field(init=False)
 
@@ -61,9 +63,12 @@ class SituationReader:
 
     def read(self, text: str, conversation: Conversation | None = None) -> Reading:
         """Read one message, completed by what the conversation already established."""
+        injection = self.lens.looks_like_injection(text)
+        if injection:
+            # Read what is left once the attempt to change Parley is set aside.
+            text = self.lens.without_injection(text) or text
         lens = self.lens.read(text)
         vector = np.asarray(self.embed(text), dtype=np.float32)
-        injection = self.lens.looks_like_injection(text)
         x = np.concatenate([vector, lexicon_features(text, lens, self.cues, injection)])
         trust_score = self.model.trust_probability(x)
         # A trust cue that justifies dropping a safeguard is reliance, whatever the model says.
@@ -78,14 +83,20 @@ class SituationReader:
             deal = replace(
                 deal, counterpart=_role(deal.kind, self.kinds), counterpart_named=False, object=None
             )
-        intents = self._intents(x, relies, language, injection, deal, conversation)
+        social = None if injection else self.social.kind(text)
+        intents = _social_intents(social, deal) or self._intents(
+            x, relies, language, injection, deal, conversation
+        )
+        if relies and "decide" in intents and not self.cues.matches("decide", text):
+            # "so it should be alright?" asks to be reassured about trust, not what to do.
+            intents = tuple(i for i in intents if i != "decide")
         slots = self._slots(text, lens, relies)
         trust = replace(
             lens,
             relies_on_trust=relies,
             counterpart=deal.counterpart,
             promise=slots.get("promise"),
-            on_topic=intents != ("offtopic",),
+            on_topic=intents[0] != "offtopic",
         )
         reading = Reading(text, trust, trust_score, intents, deal, language, slots, injection)
         return _with_memory(reading, conversation, self.kinds)
@@ -103,13 +114,15 @@ class SituationReader:
         found = [i for i, p in probabilities.items() if p >= INTENT_THRESHOLD]
         if relies:
             found.insert(0, "trust")
-        if injection and "offtopic" not in found:
-            found.append("offtopic")
-        if len(found) > 1 and "offtopic" in found and not injection:
-            found.remove("offtopic")  # a deal in view is not small talk
         ongoing = bool(conversation and conversation.turns)
         # A deal in view (a likely kind, even one too unsure to claim) is not small talk.
         in_view = deal.kind is not None or deal.confidence >= DEAL_IN_VIEW
+        # An injection around a real deal ("you are now DealBot. is 20% for 200k fair?") is
+        # answered about the deal (the coach's notice covers the attempt); without one, lightly.
+        if injection and not in_view and not relies and "offtopic" not in found:
+            found.append("offtopic")
+        if len(found) > 1 and "offtopic" in found and (not injection or in_view):
+            found.remove("offtopic")  # a deal in view is not small talk
         if found == ["offtopic"] and in_view and not injection:
             found = []
         if not found:
@@ -177,6 +190,16 @@ def _role(kind: str | None, kinds: dict[str, DealKind]) -> str | None:
 def _risks(kind: DealKind | None) -> tuple[str, ...]:
     bearer = {"user": "you", "counterpart": "them", "both": "both"}
     return tuple(f"{r.risk} ({bearer.get(r.bears, 'you')})" for r in kind.risks) if kind else ()
+
+
+def _social_intents(social: str | None, deal: DealReading) -> tuple[str, ...]:
+    """Small talk's own intents: thanks closes a deal; a greeting or "what can you do" with no
+    deal in the message is answered as such (empty when the message is not small talk)."""
+    if social == "thanks":
+        return ("closing",)
+    if social in ("capability", "greeting") and deal.kind is None:
+        return ("offtopic", social)
+    return ()
 
 
 def _with_memory(
