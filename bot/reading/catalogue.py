@@ -67,6 +67,10 @@ class DealKind:
     risks: tuple[Risk, ...]
     mechanisms: tuple[str, ...]
     questions: tuple[DealQuestion, ...]
+    # The user's seat (buyer, seller, landlord…) and the kind written from the other seat:
+    # a user who is selling tickets is read as the ticket-resale kind's mirror, selling online.
+    seat: str = ""
+    mirror: str = ""
 
     @property
     def profile(self) -> str:
@@ -84,7 +88,11 @@ def load_catalogue(folder: Path) -> dict[str, DealKind]:
     kinds = [_parse(path) for path in sorted(folder.glob("*.yaml"))]
     if not kinds:
         raise CatalogueError(f"{folder} holds no deal kinds.")
-    return {k.id: k for k in kinds}
+    by_id = {k.id: k for k in kinds}
+    for k in kinds:
+        if k.mirror and k.mirror not in by_id:
+            raise CatalogueError(f"{k.id}.yaml: mirror {k.mirror!r} is not a kind.")
+    return by_id
 
 
 def _parse(path: Path) -> DealKind:
@@ -126,6 +134,8 @@ def _build(raw: dict) -> DealKind:
             for r in raw.get("risks") or []
         ),
         mechanisms=_strings(raw.get("mechanisms")),
+        seat=str(roles.get("seat", "")),
+        mirror=str(roles.get("mirror", "")),
         questions=tuple(
             DealQuestion(
                 kind_id,

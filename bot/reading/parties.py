@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -63,6 +63,11 @@ class PartyLexicon:
     people: frozenset[str]
     not_names: frozenset[str]
     places: frozenset[str] = frozenset()
+    seats: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+
+    def holds(self, seat: str, text: str) -> bool:
+        """True when the message puts the user in ``seat`` (buyer, seller, landlord…)."""
+        return any(p.search(text) for p in self.seats.get(seat, ()))
 
     @classmethod
     def load(cls, path: Path) -> PartyLexicon:
@@ -72,6 +77,10 @@ class PartyLexicon:
             frozenset(w.lower() for w in data["people"]),
             frozenset(str(w) for w in data["not_names"]),
             frozenset(w.lower() for w in data.get("places", ())),
+            {
+                seat: tuple(re.compile(p, re.I) for p in patterns)
+                for seat, patterns in (data.get("seats") or {}).items()
+            },
         )
 
 
@@ -144,6 +153,21 @@ def _is_third_party(
     return bool(before) and before[-1].strip(",") in own - counterpart_words
 
 
+_SELF_BEFORE = re.compile(r"\b(?:i'?m|im|i am|as|we'?re|we are)\s+(?:an?|the)?\s*$", re.I)
+_SELF_AFTER = re.compile(r"^\s*(?:role|position|job|post|here|myself)\b", re.I)
+# "the club's exchange": whose exchange, not who the user deals with.
+_POSSESSIVE_AFTER = re.compile(r"^'s\s+(?:exchange|platform|site|app|website|resale|shop|store)\b")
+
+
+def _is_self(mention: Mention, text: str) -> bool:
+    """The user describing themselves ("senior dev role", "I'm a subcontractor"), or a place."""
+    end = mention.start + len(mention.written)
+    before, after = text[max(0, mention.start - 12) : mention.start], text[end:]
+    return bool(
+        _SELF_BEFORE.search(before) or _SELF_AFTER.match(after) or _POSSESSIVE_AFTER.match(after)
+    )
+
+
 def _lower(items: tuple[str, ...]) -> set[str]:
     return {i.lower() for i in items}
 
@@ -158,6 +182,7 @@ def find_parties(
     mentions = sorted(
         role_mentions(text, roles) + name_mentions(text, lexicon), key=lambda m: m.start
     )
+    mentions = [m for m in mentions if not _is_self(m, text)]
     third = [m for m in mentions if _is_third_party(m, text, kind, lexicon)]
     others = [m for m in mentions if m not in third]
     # A name beats a role word, and a role word beats a vague "guy" mentioned earlier.
@@ -165,6 +190,17 @@ def find_parties(
     specific = [m for m in others if m.head not in lexicon.people]
     counterpart = (names or specific or others or [None])[0]
     return counterpart, tuple(dict.fromkeys(m.written for m in third))
+
+
+def seated(
+    text: str, kind: DealKind, kinds: dict[str, DealKind], lexicon: PartyLexicon
+) -> DealKind:
+    """The kind as seen from the user's seat: its mirror when the message puts the user in the
+    other seat and never in the kind's own ("selling my tickets" is not buying tickets)."""
+    mirror = kinds.get(kind.mirror) if kind.mirror else None
+    if mirror is None or lexicon.holds(kind.seat, text):
+        return kind
+    return mirror if lexicon.holds(mirror.seat, text) else kind
 
 
 def find_object(text: str, kind: DealKind | None) -> Mention | None:

@@ -25,7 +25,7 @@ from bot.reading.classifier import (
 from bot.reading.clauses import ClauseParser
 from bot.reading.language import LanguageDetector
 from bot.reading.models import DealReading, Reading
-from bot.reading.parties import PartyLexicon, find_object, find_parties
+from bot.reading.parties import PartyLexicon, find_object, find_parties, seated
 from bot.reading.social import SocialCues
 from bot.reading.terms import find_money, find_timing
 
@@ -147,6 +147,8 @@ class SituationReader:
         worded = self._names(text, best)
         claimed = sure or (confidence >= WORDED_FLOOR and worded)
         kind = self._ordered[best] if claimed else None
+        if kind is not None:
+            kind = seated(text, kind, self.kinds, self.parties)
         kind2 = None
         if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
             kind2 = self._ordered[second].id
