@@ -206,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(handler=cmd_eval)
     _add_prep(sub)
+    _add_discuss(sub)
     return parser
 
 
@@ -233,6 +234,12 @@ def _add_prep(sub: argparse._SubParsersAction) -> None:
     except ImportError:  # prep sessions not installed in this build
         return
     add_prep_parser(sub)
+
+
+def _add_discuss(sub: argparse._SubParsersAction) -> None:
+    from bot.discuss.cli import add_discuss_parser
+
+    add_discuss_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

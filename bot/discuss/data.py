@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -20,10 +20,31 @@ REVEAL_KEYS = (
     "same_mechanism",
     "neither",
     "no_mechanism",
+    "sequence",
+    "amounts",
+    "dropped",
+    "dropped_alone",
+    "offtopic",
 )
+FOLLOW_UP_KEYS = ("sequence", "amounts", "dropped", "split", "different_mechanisms", "all_trust")
 REVEAL_FIELDS = frozenset(
-    {"names", "cues", "mechanisms", "by_person", "counterpart", "trusting", "mechanical"}
+    {
+        "names",
+        "cues",
+        "mechanisms",
+        "by_person",
+        "counterpart",
+        "trusting",
+        "mechanical",
+        "at_once",
+        "staged",
+        "safeguards",
+        "keepers",
+        "low",
+        "high",
+    }
 )
+POSITION_KEYS = ("at_once", "staged", "gives", "demands")
 
 
 class DiscussDataError(ValueError):
@@ -36,6 +57,15 @@ class Perspective:
 
     side: str | None = None
     counterpart: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reclassify:
+    """A mechanism word filed under another kind unless the answer's clause says otherwise."""
+
+    term: str
+    kind: str
+    unless: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +89,12 @@ class DiscussData:
     essay_sections: tuple[EssaySection, ...]
     reveal: dict[str, str]
     trust_kinds: dict[str, str]
+    follow_ups: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Ledger category -> patterns the prep ledger does not know yet (see the data file).
+    vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reclassify: tuple[Reclassify, ...] = ()
+    marks: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> DiscussData:
@@ -68,7 +104,9 @@ class DiscussData:
         if not focus or any(d not in DIMENSIONS for d in focus):
             raise DiscussDataError(f"{path}: focus must list dimensions from {DIMENSIONS}.")
         reveal = {str(k): str(v) for k, v in (raw.get("reveal") or {}).items()}
-        _check_reveal(path, reveal)
+        _check_reveal(path, reveal, REVEAL_KEYS, "reveal")
+        follow_ups = {str(k): str(v) for k, v in (raw.get("follow_ups") or {}).items()}
+        _check_reveal(path, follow_ups, FOLLOW_UP_KEYS, "follow_ups")
         return cls(
             focus=focus,
             scenario_chars=int(raw.get("scenario_chars", 650)),
@@ -88,15 +126,35 @@ class DiscussData:
             ),
             reveal=reveal,
             trust_kinds={str(k): str(v) for k, v in (raw.get("trust_kinds") or {}).items()},
+            follow_ups=follow_ups,
+            positions=_positions(path, raw.get("positions") or {}),
+            vocabulary=_string_lists(raw.get("mechanism_vocabulary") or {}),
+            marks={str(k): str(v) for k, v in (raw.get("marks") or {}).items()},
+            reclassify=tuple(
+                Reclassify(str(r["term"]), str(r["kind"]), str(r.get("unless", "")))
+                for r in raw.get("reclassify") or ()
+            ),
         )
 
 
-def _check_reveal(path: Path, reveal: dict[str, str]) -> None:
-    missing = [k for k in REVEAL_KEYS if k not in reveal]
+def _check_reveal(path: Path, texts: dict[str, str], keys: tuple[str, ...], section: str) -> None:
+    missing = [k for k in keys if k not in texts]
     if missing:
-        raise DiscussDataError(f"{path}: reveal lacks {', '.join(missing)}.")
-    for key, text in reveal.items():
+        raise DiscussDataError(f"{path}: {section} lacks {', '.join(missing)}.")
+    for key, text in texts.items():
         fields = {name for _, name, _, _ in string.Formatter().parse(text) if name}
         unknown = fields - REVEAL_FIELDS
         if unknown:
-            raise DiscussDataError(f"{path}: reveal.{key} uses unknown {sorted(unknown)}.")
+            raise DiscussDataError(f"{path}: {section}.{key} uses unknown {sorted(unknown)}.")
+
+
+def _string_lists(raw: dict) -> dict[str, tuple[str, ...]]:
+    return {str(k): tuple(str(v) for v in values or ()) for k, values in raw.items()}
+
+
+def _positions(path: Path, raw: dict) -> dict[str, tuple[str, ...]]:
+    positions = _string_lists(raw)
+    missing = [k for k in POSITION_KEYS if not positions.get(k)]
+    if missing:
+        raise DiscussDataError(f"{path}: positions lacks {', '.join(missing)}.")
+    return positions

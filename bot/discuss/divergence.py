@@ -1,23 +1,27 @@
 """Divergence rounds: everyone answers privately, then the answers are revealed side by side.
 
 Answering before seeing anyone else's answer keeps each person's own assumptions visible.
-The reveal marks, with the coach's trust lens, which answers lean on trust and which name a
-mechanism, and says where the team's assumptions differ.
+The reveal reads each answer as /ask reads a message (trust reliance, mechanisms and their kind,
+a dropped safeguard, off-topic), compares what people would actually do, and says where the
+team differs in substance.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from bot.coaching.models import InputRejected, Question
-from bot.coaching.trust_lens import TrustLens
 from bot.discuss.clock import as_utc
 from bot.discuss.data import DiscussData
+from bot.discuss.members import Named, is_off_topic, named_mechanisms
+from bot.discuss.positions import AT_ONCE, STAGED, Position, position_of
 from bot.discuss.tables import divergence_answers, divergence_rounds
+from bot.reading.reader import SituationReader
 from bot.storage.database import Database
 
 # An answer must fit one embed field (1024) so the reveal never cuts anyone short.
@@ -71,14 +75,37 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class ReadAnswer:
-    """An answer as the trust lens reads it."""
+    """An answer read by meaning, as /ask reads a message, with the member's position."""
 
     author: str
     text: str
     leans_on_trust: bool
-    trust_kinds: tuple[str, ...]  # cue categories: character, promise, ...
-    cues: tuple[str, ...]
-    mechanisms: tuple[str, ...]
+    trust_kinds: tuple[str, ...] = ()  # cue categories: character, promise, ...
+    cues: tuple[str, ...] = ()
+    mechanisms: tuple[Named, ...] = ()  # kept, not waived
+    safeguard_dropped: str | None = None
+    off_topic: bool = False
+    position: Position = field(default_factory=Position)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "author": self.author,
+            "text": self.text,
+            "leans_on_trust": self.leans_on_trust,
+            "trust_cues": list(self.cues),
+            "mechanisms": [m.to_json() for m in self.mechanisms],
+            "safeguard_dropped": self.safeguard_dropped,
+            "off_topic": self.off_topic,
+            "position": self.position.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One way the answers differ: its kind (a key of the data file) and what fills it."""
+
+    axis: str
+    fields: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,69 +118,156 @@ class Reveal:
     follow_up: Question | None
 
 
-def read_answers(lens: TrustLens, answers: Iterable[Answer]) -> list[ReadAnswer]:
-    """Mark each answer: does it lean on trust, which mechanisms does it name."""
-    read: list[ReadAnswer] = []
-    for answer in answers:
-        reading = lens.read(answer.text)
-        read.append(
-            ReadAnswer(
-                author=answer.author,
-                text=answer.text,
-                leans_on_trust=reading.relies_on_trust,
-                trust_kinds=reading.categories,
-                cues=reading.cues,
-                mechanisms=reading.mechanisms_named,
-            )
-        )
-    return read
+def read_answers(
+    reader: SituationReader, answers: Iterable[Answer], data: DiscussData, case: str = ""
+) -> list[ReadAnswer]:
+    """Read each answer with the situation reader /ask uses, then its mechanisms and position.
+
+    ``case`` is what the team was asked (scenario and questions): an answer sharing nothing
+    with it, and naming no trust, mechanism or position, is set aside as off-topic.
+    """
+    return [read_answer(reader, a.author, a.text, data, case) for a in answers]
+
+
+def read_answer(
+    reader: SituationReader, author: str, text: str, data: DiscussData, case: str = ""
+) -> ReadAnswer:
+    """One answer: trust reliance, mechanisms kept and dropped, off-topic, position."""
+    reading = reader.read(text)
+    named = named_mechanisms(text, data, reader.lens.lexicon.dropping)
+    kept = tuple(m for m in named if not m.dropped)
+    dropped = next((m.term for m in named if m.dropped), reading.trust.dropped_safeguard)
+    # A trust cue ("he seems honest, so a deposit is plenty") is leaning on trust whatever else
+    # is named, as is a check waived with nothing in its place, even where the model is unsure.
+    trusting = reading.trust.relies_on_trust or bool(reading.trust.cues or (dropped and not kept))
+    position = position_of(text, named, data.positions)
+    aside = not (named or dropped or position.says_something) and is_off_topic(reading, text, case)
+    return ReadAnswer(
+        author=author,
+        text=text,
+        leans_on_trust=trusting,
+        trust_kinds=reading.trust.categories,
+        cues=reading.trust.cues,
+        mechanisms=kept,
+        safeguard_dropped=dropped,
+        off_topic=aside,
+        position=position,
+    )
 
 
 def differences(
     answers: Sequence[ReadAnswer], data: DiscussData, counterpart: str | None = None
 ) -> list[str]:
-    """Sentences on where the team's assumptions differ, worded by the data file."""
-    say = data.reveal
+    """Sentences on where the team differs, worded by the data file, the weightiest first."""
+    return [data.reveal[d.axis].format(**d.fields) for d in compare(answers, counterpart)]
+
+
+def compare(answers: Sequence[ReadAnswer], counterpart: str | None = None) -> list[Difference]:
+    """Where the answers differ: in substance first (timing, amounts, checks), then in kind."""
     if not answers:
-        return [say["none"]]
-    if len(answers) == 1:
-        return [say["single"]]
+        return [Difference("none", {})]
+    serious = [a for a in answers if not a.off_topic]
+    aside = [a for a in answers if a.off_topic]
+    found = [Difference("single", {})] if len(serious) < 2 else _substance(serious, counterpart)
+    if aside:
+        found.append(Difference("offtopic", {"names": names(aside)}))
+    return found
+
+
+def _substance(answers: Sequence[ReadAnswer], counterpart: str | None) -> list[Difference]:
+    other = counterpart or DEFAULT_COUNTERPART
+    found = [*_sequence(answers, other), *_amounts(answers, other), *_dropped(answers, other)]
+    found += _trust_split(answers, other)
+    return found
+
+
+def _sequence(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference]:
+    at_once = [a for a in answers if a.position.sequence == AT_ONCE]
+    staged = [a for a in answers if a.position.sequence == STAGED]
+    if not (at_once and staged):
+        return []
+    fields = {"at_once": names(at_once), "staged": names(staged), "counterpart": counterpart}
+    return [Difference("sequence", fields)]
+
+
+def _amounts(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference]:
+    stated = {a.author: a.position.amounts[0] for a in answers if a.position.amounts}
+    if len(stated) < 2 or len(set(stated.values())) < 2:
+        return []
+    ordered = sorted(set(stated.values()), key=_number)
+    fields = {"by_person": _by_person(stated), "low": ordered[0], "high": ordered[-1]}
+    return [Difference("amounts", {**fields, "counterpart": counterpart})]
+
+
+def _dropped(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference]:
+    droppers = [a for a in answers if a.safeguard_dropped]
+    if not droppers:
+        return []
+    keepers = [a for a in answers if a.mechanisms and not a.safeguard_dropped]
+    fields = {
+        "names": names(droppers),
+        "safeguards": _listed(a.safeguard_dropped or "" for a in droppers),
+        "keepers": names(keepers),
+        "counterpart": counterpart,
+    }
+    return [Difference("dropped" if keepers else "dropped_alone", fields)]
+
+
+def _trust_split(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference]:
+    """The old label comparison, kept after the substance: trust against mechanisms."""
     trusting = [a for a in answers if a.leans_on_trust]
     mechanical = [a for a in answers if a.mechanisms]
     trust_only = [a for a in trusting if not a.mechanisms]
-    neither = [a for a in answers if not a.leans_on_trust and not a.mechanisms]
-    lines: list[str] = []
+    cues = _quoted(c for a in trusting for c in a.cues) or "no phrase in particular"
+    found: list[Difference] = []
     if trust_only and mechanical:
-        lines.append(
-            say["split"].format(
-                trusting=names(trusting),
-                mechanical=names(mechanical),
-                cues=_quoted(c for a in trusting for c in a.cues) or "no phrase in particular",
-                mechanisms=_listed(m for a in mechanical for m in a.mechanisms),
-                counterpart=counterpart or DEFAULT_COUNTERPART,
-            )
-        )
+        fields = {"trusting": names(trusting), "mechanical": names(mechanical), "cues": cues}
+        fields |= {"mechanisms": _terms(mechanical), "counterpart": counterpart}
+        found.append(Difference("split", fields))
     elif len(trust_only) == len(answers):
-        lines.append(say["all_trust"].format(cues=_quoted(c for a in trusting for c in a.cues)))
-    kinds = {a.author: _kinds(a, data) for a in trusting if a.trust_kinds}
-    if len(set(kinds.values())) > 1:
-        lines.append(say["trust_kinds"].format(by_person=_by_person(kinds)))
-    lines.extend(_mechanism_lines(mechanical, data))
+        found.append(Difference("all_trust", {"cues": cues, "counterpart": counterpart}))
+    found += _mechanism_kinds(mechanical)
     if not mechanical:
-        lines.append(say["no_mechanism"])
+        found.append(Difference("no_mechanism", {}))
+    neither = [a for a in answers if not a.leans_on_trust and not a.mechanisms]
     if neither and len(neither) < len(answers):
-        lines.append(say["neither"].format(names=names(neither)))
-    return lines
+        found.append(Difference("neither", {"names": names(neither)}))
+    return found
 
 
-def _mechanism_lines(mechanical: Sequence[ReadAnswer], data: DiscussData) -> list[str]:
+def _mechanism_kinds(mechanical: Sequence[ReadAnswer]) -> list[Difference]:
     if len(mechanical) < 2:
         return []
-    sets = {a.author: frozenset(a.mechanisms) for a in mechanical}
-    if len(set(sets.values())) == 1:
-        return [data.reveal["same_mechanism"].format(mechanisms=_listed(mechanical[0].mechanisms))]
-    by_person = {a.author: _listed(a.mechanisms) for a in mechanical}
-    return [data.reveal["different_mechanisms"].format(by_person=_by_person(by_person))]
+    kinds = {a.author: frozenset(m.kind for m in a.mechanisms) for a in mechanical}
+    if len(set(kinds.values())) == 1:
+        return [Difference("same_mechanism", {"mechanisms": _terms(mechanical[:1])})]
+    by_person = _by_person({a.author: _terms([a]) for a in mechanical})
+    return [
+        Difference(
+            "different_mechanisms", {"by_person": by_person, "mechanisms": _terms(mechanical)}
+        )
+    ]
+
+
+def follow_up_text(found: Sequence[Difference], data: DiscussData) -> str | None:
+    """The one follow-up: for the first difference the data file has a question for."""
+    for difference in found:
+        template = data.follow_ups.get(difference.axis)
+        if template:
+            return template.format(**difference.fields)
+    return None
+
+
+def _terms(answers: Iterable[ReadAnswer]) -> str:
+    return _listed(m.term.lower() for a in answers for m in a.mechanisms)
+
+
+def _number(amount: str) -> float:
+    digits = re.sub(r"[^\d.]", "", amount.replace(",", ""))
+    try:
+        return float(digits)
+    except ValueError:
+        return {"half": 50.0, "a third": 33.3, "a quarter": 25.0}.get(amount.lower(), 0.0)
 
 
 def names(answers: Iterable[ReadAnswer]) -> str:
@@ -170,10 +284,6 @@ def _listed(items: Iterable[str]) -> str:
 
 def _quoted(cues: Iterable[str]) -> str:
     return ", ".join(f'"{c}"' for c in dict.fromkeys(cues))
-
-
-def _kinds(answer: ReadAnswer, data: DiscussData) -> str:
-    return _listed(data.trust_kinds.get(k, k) for k in answer.trust_kinds)
 
 
 def _by_person(values: dict[str, str]) -> str:

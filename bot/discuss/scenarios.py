@@ -34,6 +34,7 @@ class Scenario:
     perspective: Perspective = field(default_factory=Perspective)
     context: str = ""  # read by the trust lens, not shown: where the case leaned on trust
     chunk_id: str = ""  # the passage shown as the scenario, so questions cite something else
+    composed: bool = False  # built from the deal catalogue, not a case note
 
 
 class NoScenario(InputRejected):

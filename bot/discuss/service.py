@@ -11,14 +11,17 @@ from datetime import datetime
 
 from bot.coaching.coach import Coach
 from bot.coaching.llm import LLMEngine
+from bot.coaching.models import Question
 from bot.discuss.clock import Clock, utc_now
 from bot.discuss.data import DiscussData
 from bot.discuss.divergence import (
+    Difference,
     ReadAnswer,
     Reveal,
     Round,
     RoundStore,
-    differences,
+    compare,
+    follow_up_text,
     read_answers,
 )
 from bot.discuss.memory import ScenarioMemory
@@ -26,10 +29,20 @@ from bot.discuss.prompts import DiscussionPrompt, make_prompt, plan_questions
 from bot.discuss.scenarios import NoScenario, Scenario, catalogue, pick_unseen, scenario_for_chunk
 from bot.discuss.schedules import Schedule, ScheduleStore
 from bot.knowledge.store import KnowledgeBase, scopes_for
+from bot.reading.reader import SituationReader
 from bot.storage.database import Database
 
 # How many of a topic's best matches may stand in for one the channel has discussed.
 TOPIC_CANDIDATES = 3
+# The dimension each follow-up probes, by the difference it is aimed at.
+FOLLOW_UP_DIMENSIONS = {
+    "sequence": "risk",
+    "amounts": "stakes",
+    "dropped": "mechanism",
+    "split": "risk",
+    "different_mechanisms": "mechanism",
+    "all_trust": "risk",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +162,56 @@ class Discussions:
         answers = await self.rounds.answers(round_id)
         return await asyncio.to_thread(self._reveal, closed, answers)
 
+    async def reveal_answers(
+        self,
+        guild_id: int,
+        channel_id: int,
+        prompt: DiscussionPrompt,
+        answers: list[tuple[str, str]],
+    ) -> Reveal:
+        """A whole round at once, for the terminal: open it, answer as each member, close it.
+
+        The same path as Discord (stored round, stored answers, the same reveal), so the
+        terminal measures what a team would see.
+        """
+        opened = await self.open_round(
+            guild_id=guild_id, thread_id=channel_id, facilitator_id=0, prompt=prompt, closes_at=None
+        )
+        for user_id, (author, text) in enumerate(answers, start=1):
+            await self.answer(opened.id, user_id=user_id, author=author, text=text)
+        reveal = await self.close_round(opened.id)
+        if reveal is None:  # only another closer of this very round could get here first
+            raise RuntimeError(f"Round {opened.id} was closed by someone else.")
+        return reveal
+
     def _reveal(self, closed: Round, answers: list) -> Reveal:
-        read = read_answers(self.coach.lens, answers)
+        case = " ".join([closed.title, closed.scenario_text, *(q.text for q in closed.questions)])
+        read = read_answers(self._reader(), answers, self.data, case)
+        found = compare(read, closed.counterpart)
+        said = [self.data.reveal[d.axis].format(**d.fields) for d in found]
+        return Reveal(
+            round=closed,
+            answers=tuple(read),
+            differences=tuple(self._model_summary(closed, read) + said),
+            follow_up=self._follow_up(closed, read, found),
+        )
+
+    def _follow_up(
+        self, closed: Round, read: list[ReadAnswer], found: list[Difference]
+    ) -> Question | None:
+        """One question, aimed at the difference that matters most; the planner's otherwise."""
+        text = follow_up_text(found, self.data)
+        scopes = scopes_for(closed.guild_id)
+        if text is None:
+            return self._planned_follow_up(closed, read)
+        axis = next(d.axis for d in found if d.axis in self.data.follow_ups)
+        cited = self.coach.retriever.search(f"{text} {closed.scenario_text}", 1, scopes=scopes)
+        if not cited:
+            return self._planned_follow_up(closed, read)
+        dimension = FOLLOW_UP_DIMENSIONS.get(axis, "risk")
+        return Question(text, dimension, f"discuss:{axis}", "implications", cited[0])
+
+    def _planned_follow_up(self, closed: Round, read: list[ReadAnswer]) -> Question | None:
         # The follow-up presses on what the answers lean on: the trusting ones if any.
         basis = [a.text for a in read if a.leans_on_trust] or [a.text for a in read]
         follow = plan_questions(
@@ -162,13 +223,12 @@ class Discussions:
             max_questions=1,
             asked=closed.questions,
         )
-        found = differences(read, self.data, closed.counterpart)
-        return Reveal(
-            round=closed,
-            answers=tuple(read),
-            differences=tuple(self._model_summary(closed, read) + found),
-            follow_up=follow[0] if follow else None,
-        )
+        return follow[0] if follow else None
+
+    def _reader(self) -> SituationReader:
+        if self.coach.reader is None:
+            raise RuntimeError("Team discussions need the situation reader; build_coach makes one.")
+        return self.coach.reader
 
     def _model_summary(self, closed: Round, read: list[ReadAnswer]) -> list[str]:
         """With an LLM configured, its account of the divergence leads; never instead of ours."""

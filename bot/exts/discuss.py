@@ -17,8 +17,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.discuss.data import DiscussData
 from bot.discuss.divergence import MAX_ANSWER_CHARS, ReadAnswer, Reveal, Round
 from bot.discuss.prompts import DiscussionPrompt
+from bot.discuss.report import answer_marks
 from bot.discuss.schedules import (
     WEEKDAYS,
     InvalidSchedule,
@@ -87,21 +89,12 @@ def round_message(round_: Round, facilitator: str) -> str:
     )
 
 
-def answer_marks(answer: ReadAnswer) -> str:
-    """How the trust lens reads one answer, for the field's name."""
-    marks = []
-    if answer.leans_on_trust:
-        marks.append("🤝 leans on trust")
-    if answer.mechanisms:
-        marks.append("🔧 names " + ", ".join(answer.mechanisms))
-    return " · ".join(marks) or "names neither trust nor a mechanism"
-
-
-def reveal_messages(reveal: Reveal) -> list[tuple[str, list[discord.Embed]]]:
+def reveal_messages(reveal: Reveal, data: DiscussData) -> list[tuple[str, list[discord.Embed]]]:
     """The answers side by side (as many messages as Discord's limits need), then the rest."""
     title = clip(f"**The answers, side by side: {reveal.round.title}**", MESSAGE_LIMIT)
     messages = [
-        (title if n == 0 else "", [embed]) for n, embed in enumerate(_answer_embeds(reveal.answers))
+        (title if n == 0 else "", [embed])
+        for n, embed in enumerate(_answer_embeds(reveal.answers, data))
     ]
     lines = ["**Where your assumptions differ**"]
     lines += [f"- {line}" for line in reveal.differences]
@@ -114,12 +107,12 @@ def reveal_messages(reveal: Reveal) -> list[tuple[str, list[discord.Embed]]]:
     return messages
 
 
-def _answer_embeds(answers: Iterable[ReadAnswer]) -> list[discord.Embed]:
+def _answer_embeds(answers: Iterable[ReadAnswer], data: DiscussData) -> list[discord.Embed]:
     """Inline fields, so answers sit in columns; a new embed before any limit is reached."""
     embeds: list[discord.Embed] = []
     current = discord.Embed()
     for answer in answers:
-        name = clip(f"{answer.author} · {answer_marks(answer)}", EMBED_FIELD_NAME_LIMIT)
+        name = clip(f"{answer.author} · {answer_marks(answer, data)}", EMBED_FIELD_NAME_LIMIT)
         value = clip(answer.text, EMBED_FIELD_VALUE_LIMIT) or "(empty)"
         full = len(current.fields) == EMBED_FIELD_COUNT_LIMIT
         if full or len(current) + len(name) + len(value) > EMBEDS_PER_MESSAGE_CHARS:
@@ -162,9 +155,9 @@ async def post_prompt(
     return thread
 
 
-async def post_reveal(channel: discord.abc.Messageable, reveal: Reveal) -> None:
+async def post_reveal(channel: discord.abc.Messageable, reveal: Reveal, data: DiscussData) -> None:
     """Post a closed round's reveal in its thread."""
-    for content, embeds in reveal_messages(reveal):
+    for content, embeds in reveal_messages(reveal, data):
         await channel.send(content, embeds=embeds)
 
 
@@ -335,7 +328,8 @@ class CloseButton(
                 await send_ephemeral(interaction, "This round was already closed.")
                 return
             assert interaction.channel is not None
-            await post_reveal(interaction.channel, reveal)  # type: ignore[arg-type]
+            data = app_of(interaction).discussions.data
+            await post_reveal(interaction.channel, reveal, data)  # type: ignore[arg-type]
         except Exception as exc:
             await _report(interaction, exc, "the close button")
 
@@ -555,7 +549,7 @@ class Discuss(commands.GroupCog, group_name="discuss", group_description="Team d
             if reveal is None:
                 return  # the facilitator closed it a moment ago
             thread = await self._channel(round_.thread_id)
-            await post_reveal(thread, reveal)
+            await post_reveal(thread, reveal, self.discussions.data)
             if round_.message_id is not None:
                 await thread.get_partial_message(round_.message_id).edit(
                     view=closed_view(round_.id)

@@ -56,3 +56,12 @@ async def running_bot(app: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
         yield fake
     finally:
         await bot.close()
+
+
+@pytest.fixture(scope="session")
+def reader(embedder: Any) -> Any:
+    """The situation reader /ask uses, on the real embedder: how the reveal reads answers."""
+    from bot.reading.build import build_reader
+    from bot.settings import REPO_ROOT
+
+    return build_reader(REPO_ROOT / "prompts", embedder.embed_query)

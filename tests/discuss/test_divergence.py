@@ -7,16 +7,18 @@ from typing import Any
 
 import pytest
 
-from bot.coaching.trust_lens import Lexicon, TrustLens
 from bot.discuss.data import DiscussData
 from bot.discuss.divergence import (
     Answer,
+    ReadAnswer,
     Reveal,
     Round,
     RoundClosed,
+    compare,
     differences,
     read_answers,
 )
+from bot.discuss.positions import AT_ONCE, STAGED
 from bot.exts.discuss import reveal_messages
 from bot.settings import REPO_ROOT
 from tests.discord.discord_fakes import GUILD_ID, TEXT_CHANNEL_ID
@@ -38,13 +40,12 @@ from tests.discuss.team_fakes import (
 )
 
 DATA = DiscussData.load(REPO_ROOT / "prompts" / "discuss" / "discussion.yaml")
-LENS = TrustLens(Lexicon.load(REPO_ROOT / "prompts" / "trust_lens.yaml"))
+CASE = "A private seller offers a used car; the buyer likes him. Would you pay today?"
 
 TRUSTING = "The seller seems honest, so I'd pay him today."
 CAREFUL = "I'd pay only after an inspection, with the money held in escrow."
 PROMISED = "He gave his word that the car was never crashed, so that settles it."
 INSPECT = "I'd get a mechanic to inspect it before paying."
-VAGUE = "I'd think about it over the weekend."
 
 
 def answers(*texts: str) -> list[Answer]:
@@ -53,88 +54,163 @@ def answers(*texts: str) -> list[Answer]:
     ]
 
 
-def said(*texts: str) -> list[str]:
-    return differences(read_answers(LENS, answers(*texts)), DATA, "the seller")
+def read(reader: Any, *texts: str) -> list[ReadAnswer]:
+    return read_answers(reader, answers(*texts), DATA, CASE)
+
+
+def said(reader: Any, *texts: str) -> list[str]:
+    return differences(read(reader, *texts), DATA, "the seller")
+
+
+def kinds(answer: ReadAnswer) -> set[str]:
+    return {m.kind for m in answer.mechanisms}
 
 
 @pytest.mark.parametrize(
-    ("text", "leans_on_trust", "mechanisms"),
+    ("text", "leans_on_trust", "mechanism_kinds"),
     [
-        (TRUSTING, True, ()),
-        (CAREFUL, False, ("inspection", "escrow")),
-        (PROMISED, True, ()),
-        (VAGUE, False, ()),
-        (
-            "He's honest, but I still want a warranty in the contract.",
-            True,
-            ("written contract", "warranty"),
-        ),
-    ],
-)
-def test_each_answer_is_marked_by_the_trust_lens(
-    text: str, leans_on_trust: bool, mechanisms: tuple[str, ...]
-) -> None:
-    (read,) = read_answers(LENS, [Answer(1, "A", text)])
-
-    assert (read.leans_on_trust, set(read.mechanisms)) == (leans_on_trust, set(mechanisms))
-
-
-@pytest.mark.parametrize(
-    ("texts", "expected"),
-    [
-        ((), [DATA.reveal["none"]]),
-        ((TRUSTING,), [DATA.reveal["single"]]),
-        (
-            (TRUSTING, CAREFUL),
-            [
-                'Leaning on trust: A ("seems honest"). Naming a mechanism: B (inspection and '
-                "escrow). Same facts, different assumptions about what will hold the seller "
-                "to the deal."
-            ],
-        ),
-        (
-            (TRUSTING, PROMISED),
-            [
-                'Every answer leans on trust ("seems honest", "gave his word"); none says what '
-                "would happen if that trust proved misplaced.",
-                "You lean on different kinds of trust (A: character; B: a promise).",
-                DATA.reveal["no_mechanism"],
-            ],
-        ),
-        (
-            (CAREFUL, INSPECT),
-            [
-                "You reach for different safeguards (A: inspection and escrow; B: inspection). "
-                "Which risk is each one meant to cover, and does anyone's cover a risk the "
-                "others left open?"
-            ],
-        ),
-        (
-            (INSPECT, INSPECT),
-            [
-                "Everyone who names a safeguard names inspection: you agree on the tool, so "
-                "check you agree on the risk it covers."
-            ],
-        ),
-        (
-            (CAREFUL, VAGUE),
-            ["Naming neither trust nor a safeguard: B. What do those answers take for granted?"],
-        ),
+        (TRUSTING, True, set()),
+        (CAREFUL, False, {"staged performance", "verification/inspection", "escrow/holdback"}),
+        (PROMISED, True, set()),
+        ("I'd want inspections every quarter.", False, {"verification/inspection"}),
+        ("Lift it with snapback if they cheat.", False, {"penalty"}),
+        ("A shotgun clause settles any deadlock.", False, {"other mechanism"}),
+        ("Put and call options on the partner's stake.", False, {"other mechanism"}),
+        ("Agree a transfer-pricing formula first.", False, {"other mechanism"}),
+        ("Half now and the rest on delivery.", False, {"staged performance"}),
+        ("I'd pay a deposit and the rest later.", False, {"staged performance"}),
+        ("The deposit sits in escrow with a solicitor.", False, {"escrow/holdback"}),
+        ("He seems honest, so a small deposit is plenty.", True, {"staged performance"}),
     ],
     ids=[
-        "none",
-        "one",
-        "trust-vs-mechanism",
-        "two-kinds-of-trust",
-        "different-safeguards",
-        "same-safeguard",
-        "neither",
+        "trust",
+        "inspection-and-escrow",
+        "promise",
+        "plural-inspections",
+        "snapback",
+        "shotgun-clause",
+        "put-and-call",
+        "transfer-pricing",
+        "rest-on-delivery",
+        "deposit-is-a-part-payment",
+        "deposit-in-escrow",
+        "trust-with-a-deposit",
     ],
 )
-def test_the_reveal_says_where_assumptions_differ(
-    texts: tuple[str, ...], expected: list[str]
+def test_each_answer_is_read_by_meaning(
+    reader: Any, text: str, leans_on_trust: bool, mechanism_kinds: set[str]
 ) -> None:
-    assert said(*texts) == expected
+    (answer,) = read(reader, text)
+
+    assert (answer.leans_on_trust, kinds(answer)) == (leans_on_trust, mechanism_kinds)
+
+
+@pytest.mark.parametrize(
+    ("text", "dropped"),
+    [
+        ("No need for intrusive inspections, they signed in good faith.", "inspections"),
+        ("We can skip the survey, the agent vouched for it.", "survey"),
+        ("I'd get a mechanic to inspect it before paying.", None),
+    ],
+)
+def test_a_dropped_safeguard_is_flagged_and_not_counted_as_cover(
+    reader: Any, text: str, dropped: str | None
+) -> None:
+    (answer,) = read(reader, text)
+
+    assert answer.safeguard_dropped == dropped
+    assert all(m.term != dropped for m in answer.mechanisms)
+
+
+@pytest.mark.parametrize(
+    ("text", "off_topic"),
+    [
+        ("Did anyone watch the match last night?", True),
+        ("Let's order pizza for the meeting.", True),
+        (TRUSTING, False),
+        ("I'd walk away from the car.", False),
+    ],
+)
+def test_answers_about_something_else_are_set_aside(
+    reader: Any, text: str, off_topic: bool
+) -> None:
+    (answer,) = read(reader, text)
+
+    assert answer.off_topic is off_topic
+
+
+@pytest.mark.parametrize(
+    ("text", "sequence", "amounts"),
+    [
+        ("I'd lift all the sanctions at once.", AT_ONCE, ()),
+        ("Lift them in tranches as each step is verified.", STAGED, ()),
+        ("40% upfront and the rest on delivery.", STAGED, ("40%",)),
+        ("I'd pay the full $12,000 today.", None, ("$12,000",)),
+    ],
+)
+def test_a_position_says_how_much_and_in_what_order(
+    reader: Any, text: str, sequence: str | None, amounts: tuple[str, ...]
+) -> None:
+    (answer,) = read(reader, text)
+
+    assert (answer.position.sequence, answer.position.amounts) == (sequence, amounts)
+
+
+def test_no_answers_and_one_answer_say_there_is_nothing_to_compare(reader: Any) -> None:
+    assert (said(reader), said(reader, TRUSTING)) == (
+        [DATA.reveal["none"]],
+        [DATA.reveal["single"]],
+    )
+
+
+@pytest.mark.parametrize(
+    ("texts", "axis"),
+    [
+        (("I'd lift the sanctions at once.", "Lift them in tranches."), "sequence"),
+        (("40% upfront is fair.", "10% upfront, no more."), "amounts"),
+        (("No need for an inspection.", INSPECT), "dropped"),
+        ((TRUSTING, CAREFUL), "split"),
+        ((TRUSTING, PROMISED), "all_trust"),
+        (("I want a warranty.", "Escrow for the price."), "different_mechanisms"),
+    ],
+)
+def test_the_first_difference_is_the_one_of_most_substance(
+    reader: Any, texts: tuple[str, ...], axis: str
+) -> None:
+    found = compare(read(reader, *texts), "the seller")
+
+    assert next(d.axis for d in found if d.axis in DATA.follow_ups) == axis
+
+
+def test_a_timing_difference_names_who_would_do_what(reader: Any) -> None:
+    lines = said(reader, "I'd lift the sanctions at once.", "Lift them in tranches.")
+
+    assert lines[0] == "On timing you differ in substance: A would do it at once, B step by step."
+
+
+def test_an_amount_difference_quotes_each_persons_figure(reader: Any) -> None:
+    lines = said(reader, "40% upfront is fair.", "10% upfront, no more.")
+
+    assert "On how much you differ: A: 40%; B: 10%." in lines
+
+
+def test_an_off_topic_answer_is_set_aside_not_compared(reader: Any) -> None:
+    lines = said(reader, TRUSTING, CAREFUL, "Did anyone watch the match last night?")
+
+    assert lines[-1] == "Set aside, as not about the case: C."
+    assert not any("C" in line for line in lines[:-1])
+
+
+def test_differences_are_statements_so_the_one_follow_up_is_the_only_question(
+    reader: Any,
+) -> None:
+    lines = said(reader, TRUSTING, CAREFUL, INSPECT, "No need for an inspection.")
+
+    assert lines and not any(line.rstrip().endswith("?") for line in lines)
+
+
+def test_there_is_a_follow_up_template_for_every_axis_it_can_pick() -> None:
+    assert set(DATA.follow_ups) <= set(DATA.reveal)
 
 
 # -- through Discord ----------------------------------------------------------------------
@@ -249,7 +325,12 @@ async def test_closing_reveals_the_answers_side_by_side_and_asks_one_question(
     (embed,) = side_by_side["embeds"]
     assert [(f["name"], f["value"], f["inline"]) for f in embed["fields"]] == [
         ("Ana · 🤝 leans on trust", TRUSTING, True),
-        ("Bo · 🔧 names inspection, escrow", CAREFUL, True),
+        (
+            "Bo · 🔧 names pay only after (staged performance), inspection "
+            "(verification/inspection), escrow (escrow/holdback)",
+            CAREFUL,
+            True,
+        ),
     ]
     assert "**Where your assumptions differ**" in summary["content"]
     assert "Leaning on trust: Ana" in summary["content"]
@@ -335,13 +416,13 @@ async def test_buttons_keep_working_after_a_restart(
 
 
 def reveal_of(*texts: str) -> Reveal:
-    read = read_answers(LENS, [Answer(n, f"Member {n}", t) for n, t in enumerate(texts)])
+    read = [ReadAnswer(f"Member {n}", t, leans_on_trust=False) for n, t in enumerate(texts)]
     closed = Round(1, GUILD_ID, 1, None, 1, "k", "A case", "text", None, (), "closed", None)
     return Reveal(closed, tuple(read), tuple(differences(read, DATA)), None)
 
 
 def test_many_long_answers_are_spread_over_messages_within_discords_limits() -> None:
-    messages = reveal_messages(reveal_of(*["I'd want escrow. " * 58] * 12))
+    messages = reveal_messages(reveal_of(*["I'd want escrow. " * 58] * 12), DATA)
 
     *side_by_side, summary = messages
     assert len(side_by_side) > 1 and side_by_side[0][0].startswith("**The answers, side by side")
@@ -354,6 +435,6 @@ def test_many_long_answers_are_spread_over_messages_within_discords_limits() -> 
 
 
 def test_a_round_nobody_answered_says_so_without_an_empty_table() -> None:
-    (summary,) = reveal_messages(reveal_of())
+    (summary,) = reveal_messages(reveal_of(), DATA)
 
     assert summary[0] == f"**Where your assumptions differ**\n- {DATA.reveal['none']}"
