@@ -21,7 +21,9 @@ from bot.coaching.models import Conversation
 from bot.coaching.trust_lens import Lexicon, TrustLens
 from bot.knowledge.embeddings import MiniLMEmbedder
 from bot.knowledge.retrieval import HybridRetriever
-from bot.reading.build import build_reader
+from bot.prep.evaluation import catalogue_parties, load_answers, score_ledger
+from bot.reading.build import CATALOGUE_DIR, build_reader
+from bot.reading.catalogue import load_catalogue
 from bot.reading.evaluation import load_set, score_reading
 from bot.settings import REPO_ROOT, Settings
 
@@ -155,6 +157,7 @@ def evaluate(settings: Settings, essay: Path | None) -> dict:
     lens_cases = load_cases("trust_lens.yaml")
     results: dict = {"trust_lens": score_lens(lens, lens_cases)}
     results.update(reading_scores(settings, embedder))
+    results.update(ledger_scores(settings, embedder, lens))
     with tempfile.TemporaryDirectory() as tmp:
         full = settings.model_copy(update={"data_dir": Path(tmp) / "full"})
         knowledge = build_knowledge(full, embedder)
@@ -181,6 +184,33 @@ def reading_scores(settings: Settings, embedder: MiniLMEmbedder) -> dict:
         f"reading_{split}": score_reading(reader.read, load_set(path, split))
         for split in ("dev", "heldout")
     }
+
+
+LEDGER_FILES = {
+    "ledger": EVAL_DIR / "ledger_answers.yaml",  # the team's labelled answers
+    "ledger_own_table": REPO_ROOT / "tests" / "prep" / "data" / "ledger_table.yaml",
+}
+
+
+def ledger_scores(settings: Settings, embedder: MiniLMEmbedder, lens: TrustLens) -> dict:
+    """The prep ledger's reading of answers, per column and split, for each labelled file."""
+    readers: list = []
+
+    def kind_of(deal: str) -> str | None:
+        # The reader (and its model) is loaded only when a labelled answer names its deal.
+        if not readers:
+            readers.append(build_reader(settings.prompts_dir, embedder.embed_query))
+        return readers[0].read(deal).deal.kind
+
+    parties = catalogue_parties(load_catalogue(CATALOGUE_DIR), kind_of)
+    results: dict = {}
+    for section, path in LEDGER_FILES.items():
+        if not path.is_file():
+            results[section] = {"skipped": f"no labelled answers at {path}"}
+            continue
+        for split, scores in score_ledger(load_answers(path), lens.read, parties).items():
+            results[f"{section}_{split}"] = scores
+    return results
 
 
 def _retrieval_scores(settings: Settings, embedder, knowledge, essay: Path, tmp: Path) -> dict:

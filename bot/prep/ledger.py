@@ -1,199 +1,158 @@
-"""The risk ledger's two axes: who bears a risk, and which mechanism (if any) carries it.
+"""The risk ledger's reading of an answer: the risk, who bears it, which mechanism carries it.
 
-Users answer in their own words; the risk map needs categories. Mechanisms are recognised by
-their everyday names, skipping any the answer refuses; bearers by what the answer says lands on
-whom, then by the first party it names.
+Users answer in their own words; the risk map needs categories. Mechanisms are read in
+``bot/prep/mechanisms.py`` (a safeguard refused or waived is never cover), bearers in
+``bot/prep/bearers.py`` (what lands on whom, not the first pronoun). This module is their
+public face: the categories, one call per column, and ``read_answer`` for all of them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.coaching.models import TrustReading
-
-# Mechanism categories, strongest protection first; the last two are the map's warning rows.
-VERIFICATION = "verification/inspection"
-WARRANTY = "warranty"
-ESCROW = "escrow/holdback"
-STAGED = "staged performance"
-PENALTY = "penalty"
-LEGAL = "arbitration/legal recourse"
-NOTICE = "notice duty"
-INSURANCE = "insurance/bond"
-OTHER = "other mechanism"
-ACCEPTED = "accepted consciously"
-TRUST_ONLY = "trust only"
-MECHANISM_KINDS = (
-    VERIFICATION, WARRANTY, ESCROW, STAGED, PENALTY, LEGAL, NOTICE, INSURANCE, OTHER,
-    ACCEPTED, TRUST_ONLY,
-)  # fmt: skip
-
-_ACCEPT = re.compile(
-    r"\b(?:accept(?:ed|ing)?|live with it|take (?:that|the|this) risk|bear it)\b", re.I
+from bot.prep.bearers import Parties, bearer
+from bot.prep.categories import (
+    ACCEPTED,
+    BEARER_KINDS,
+    ESCROW,
+    INSURANCE,
+    LEGAL,
+    MECHANISM_KINDS,
+    NOTICE,
+    OTHER,
+    OTHERS,
+    PENALTY,
+    SHARED,
+    STAGED,
+    THEM,
+    TRUST_ONLY,
+    UNASSIGNED,
+    VERIFICATION,
+    WARRANTY,
+    YOU,
 )
-# Answers that name trust itself (or nothing) as what covers a risk.
-_TRUST_WORDS = re.compile(
-    r"\b(?:trust\w*|(?:his|her|their|my) word|promis\w*|good faith|handshake|honest\w*|"
-    r"none|nothing|no mechanism|n/?a)\b",
-    re.I,
-)
+from bot.prep.mechanisms import read_mechanisms
+from bot.reading.catalogue import DealKind
 
-YOU = "you"
-THEM = "them"
-SHARED = "shared"
-OTHERS = "others"
-UNASSIGNED = "unassigned"
-BEARER_KINDS = (YOU, SHARED, THEM, OTHERS, UNASSIGNED)
-
-_SHARED = re.compile(r"\b(?:both|shared?|split|jointly|each of us|50/50|half)\b", re.I)
-_YOU = re.compile(r"\b(?:i|me|my|mine|myself|we|us|our|ours)\b", re.I)
-_THEM = re.compile(r"\b(?:they|them|their|theirs|he|him|his|she|her|hers|the other side)\b", re.I)
-_OTHERS = re.compile(
-    r"\b(?:third[- ]part(?:y|ies)|insurer|customers?|clients?|staff|employees?|family|"
-    r"public|taxpayers?|suppliers? of|someone else|others?|nobody|no one)\b",
-    re.I,
-)
+__all__ = [
+    "ACCEPTED", "BEARER_KINDS", "ESCROW", "INSURANCE", "LEGAL", "MECHANISM_KINDS", "NOTICE",
+    "OTHER", "OTHERS", "PENALTY", "SHARED", "STAGED", "THEM", "TRUST_ONLY", "UNASSIGNED",
+    "VERIFICATION", "WARRANTY", "YOU", "AnswerReading", "Parties", "bearer_kind", "deal_parties",
+    "is_trust_only", "mechanism_kind", "names_risk", "promise_risk", "read_answer", "short_risk",
+]  # fmt: skip
 
 
-# Mechanisms in users' words, in the order they are tried. A written contract is only the
-# vehicle: a deposit and a late fee "in the contract" are a holdback and a penalty.
-_MECHANISM_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.I))
-    for kind, pattern in (
-        (INSURANCE, r"\b(?:performance bond|surety|bond|insurance|insured|insurer)\b"),
-        (
-            PENALTY,
-            r"\b(?:penalt\w*|liquidated damages|late (?:fee|charge|payment interest)s?|"
-            r"service credits?|fines?)\b",
-        ),
-        (ESCROW, r"\b(?:escrow|holdback|held back|hold back|retention|deposit|security deposit)\b"),
-        (
-            STAGED,
-            r"\b(?:staged|stages?|milestones?|instal(?:l)?ments?|tranches?|"
-            r"(?:the )?rest on delivery|balance on (?:delivery|completion)|pay(?:ing)? as)\b",
-        ),
-        (WARRANTY, r"\b(?:warrant(?:y|ies)|guarantee[ds]?|money[- ]back|representations?)\b"),
-        (
-            VERIFICATION,
-            r"\b(?:inspect\w*|survey\w*|verif\w*|audit\w*|check(?:s|ed)?|"
-            r"references?|test drive|mechanic|vet check|due diligence)\b",
-        ),
-        (
-            NOTICE,
-            r"\b(?:no surprises|heads-?up|(?:duty|obligation) to (?:tell|inform|notify)|"
-            r"notify|keep (?:me|us) informed)\b",
-        ),
-        (
-            LEGAL,
-            r"\b(?:arbitrat\w*|court|sue|lawsuit|litigation|legal action|recourse|"
-            r"small claims)\b",
-        ),
-        (
-            OTHER,
-            r"\b(?:termination right|terminate|break clause|exit clause|cap on|capped|"
-            r"notice period|on \d+ days'? notice)\b",
-        ),
+@dataclass(frozen=True, slots=True)
+class AnswerReading:
+    """One answer read for the ledger: every column it speaks to."""
+
+    risk: str
+    bearer: str
+    mechanism: str
+    also: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    leans_on_trust: bool = False
+
+
+def read_answer(
+    text: str, reading: TrustReading, parties: Parties, *, risk: str = ""
+) -> AnswerReading:
+    """Read an answer for every column; ``risk`` is the risk it answers about, when known."""
+    mechanisms = read_mechanisms(text, reading)
+    return AnswerReading(
+        risk=short_risk(risk or text),
+        bearer=bearer(text, parties),
+        mechanism=mechanisms.kind,
+        also=mechanisms.also,
+        refused=mechanisms.refused,
+        leans_on_trust=mechanisms.leans_on_trust or mechanisms.kind == TRUST_ONLY,
     )
-)
-# A safeguard refused or waived ("I won't ask for an inspection") is no cover.
-_REFUSED = re.compile(
-    r"\b(?:won'?t|will not|wouldn'?t|not going to|no need (?:for|to)|don'?t need|skip\w*|"
-    r"waiv\w*|without|drop\w*|refus\w*|not ask\w*|never ask\w*|offend)\b",
-    re.I,
-)
+
+
+def deal_parties(
+    counterpart: str, kinds: Mapping[str, DealKind], kind: str | None = None
+) -> Parties:
+    """The parties of a negotiation: its counterpart, and the deal kind's role words.
+
+    With the kind unknown, every kind's counterpart words name "them" ("the dealer", "the
+    fitter") and every kind's third parties name "others".
+    """
+    chosen = [kinds[kind]] if kind in kinds else list(kinds.values())
+    them = {w for k in chosen for w in (*k.counterpart_words, k.counterpart_role)}
+    others = {w for k in chosen for w in k.third_parties} - them
+    return Parties.of(counterpart, them, others)
 
 
 def mechanism_kind(text: str, reading: TrustReading) -> str:
-    """The category of the mechanism an answer names and keeps; trust only when it names none.
+    """The category of the mechanism an answer names and keeps; trust only when it keeps none.
 
-    The first mechanism named wins, unless it is refused in its own clause; a refused one is
-    skipped, so "they're good people, I won't offend them by asking for an inspection" is
-    trust only, not verification.
+    "They're good people, I won't offend them by asking for an inspection" is trust only: the
+    inspection is refused, and a refusal on trust is never cover, whatever else is named.
     """
-    for kind in _kept_mechanisms(text):
-        return kind
-    if _ACCEPT.search(text):
-        return ACCEPTED
-    if reading.relies_on_trust or not text.strip() or _TRUST_WORDS.search(text):
-        return TRUST_ONLY
-    return OTHER
-
-
-def _kept_mechanisms(text: str) -> list[str]:
-    """Ledger categories of the mechanisms the answer names and does not refuse, in order."""
-    found = []
-    for clause in re.split(r"[.;!?]|,\s|\s(?:but|and then|so)\s", text):
-        for kind, pattern in _MECHANISM_WORDS:
-            match = pattern.search(clause)
-            if match and not _REFUSED.search(clause[: match.start()]):
-                found.append((text.find(clause) + match.start(), kind))
-    return [kind for _, kind in sorted(found)]
-
-
-# "It all lands on me", "they lose nothing": who bears it is in the verb, not the first pronoun.
-_ON_YOU = re.compile(
-    r"\b(?:(?:lands?|falls?|sits?|is) (?:all )?on (?:me|us)|(?:i|we)(?:'d| would)? (?:bear|carry|"
-    r"lose|pay|eat|foot)(?! nothing)|(?:my|our) (?:problem|risk|loss|"
-    r"money|cost)|i'?d be (?:the one|stuck|out of pocket)|(?:they|he|she) (?:lose|lost|risk|pay)s? "
-    r"nothing|no (?:risk|cost) (?:to|for) (?:them|him|her))\b",
-    re.I,
-)
-_ON_THEM = re.compile(
-    r"\b(?:(?:lands?|falls?|sits?|is) (?:all )?on (?:them|him|her)|(?:they|he|she)(?:'d| would)? "
-    r"(?:bears?|carr(?:y|ies)|loses?|pays?|eats?|foots?)(?! nothing)|(?:their|his|her) (?:problem|"
-    r"risk|loss|cost)|(?:i|we) (?:lose|risk|pay) nothing|no (?:risk|cost) (?:to|for) (?:me|us))\b",
-    re.I,
-)
+    return read_mechanisms(text, reading).kind
 
 
 def bearer_kind(text: str, counterpart: str = "") -> str:
-    """Who bears a risk: from what the answer says lands on whom, else the first party named."""
-    if not text.strip():
-        return UNASSIGNED
-    if _SHARED.search(text):
-        return SHARED
-    on_you, on_them = bool(_ON_YOU.search(text)), bool(_ON_THEM.search(text))
-    if on_you != on_them:
-        return YOU if on_you else THEM
-    found = {
-        YOU: _first(_YOU, text),
-        THEM: min(_first(_THEM, text), _first(_counterpart_pattern(counterpart), text)),
-        OTHERS: _first(_OTHERS, text),
-    }
-    kind, position = min(found.items(), key=lambda item: item[1])
-    return kind if position < len(text) + 1 else UNASSIGNED
+    """Who bears a risk: from what the answer says lands on whom, else the first party named.
 
-
-def _first(pattern: re.Pattern[str] | None, text: str) -> int:
-    """Where ``pattern`` first matches, or past the end when it does not."""
-    match = pattern.search(text) if pattern else None
-    return match.start() if match else len(text) + 1
-
-
-def _counterpart_pattern(counterpart: str) -> re.Pattern[str] | None:
-    """The counterpart's own name or role ("Dana", "the landlord") as a pattern."""
-    words = [w for w in re.findall(r"[\w'-]+", counterpart) if len(w) > 2 and w.lower() != "the"]
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I) if words else None
+    ``read_answer`` with the session's ``Parties`` also knows the deal's role words.
+    """
+    return bearer(text, Parties.of(counterpart))
 
 
 _RISK_LEAD = re.compile(
-    r"^(?:(?:the |a |my |our )?(?:main |biggest |real )?(?:risk|worry|fear|danger|problem)"
-    r"(?: is| would be)?(?: that)?[:,]?\s+|that\s+)",
+    r"^(?:(?:the |a |my |our |one )?(?:main |biggest |real |big |other |second |key )?"
+    r"(?:risk|worry|fear|danger|concern|problem|issue)s?(?: here)?(?: is| would be| being)?"
+    r"(?: that)?[:,]?\s+|(?:i'?m|we'?re|i am|we are) (?:worried|afraid|scared|concerned) "
+    r"(?:that |about )?|there'?s a (?:risk|chance|danger) (?:that )?|what if |that |if )",
     re.I,
 )
 _RISK_END = re.compile(
-    r"[.;:!?(]|\s[-–—]\s|,\s|\s(?:because|since|so|but|which|and i|and we)\s", re.I
+    r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bSt)[.;:!?(\n]|\s[-–—]\s|,\s|\s(?:because|since|so|but|which|who|as|and (?:then |so )?(?:the|a|"
+    r"i|we|they|it|he|she|then|that))\s",
+    re.I,
 )
 RISK_WORDS = 10
 
 
 def short_risk(text: str) -> str:
     """A ledger row's risk as a short phrase, not the user's whole sentence."""
-    clause = _RISK_END.split(_RISK_LEAD.sub("", text.strip()), maxsplit=1)[0].strip()
+    stripped = text.strip()
+    clause = _RISK_END.split(_RISK_LEAD.sub("", stripped), maxsplit=1)[0].strip(" ,'\"")
+    clause = _RISK_LEAD.sub("", clause)  # "the risk: that ..." has two leads
     words = clause.split()
     if len(words) > RISK_WORDS:
-        clause = " ".join(words[:RISK_WORDS]) + "…"
-    return clause[:1].upper() + clause[1:] if clause else text.strip()[:80]
+        clause = " ".join(words[:RISK_WORDS]).rstrip(",") + "…"
+    if not clause:
+        return stripped[:80]
+    return clause[:1].upper() + clause[1:]
+
+
+_PROMISE = re.compile(r"^(?:they|he|she|it|[\w.' -]{1,40}?)\s+will\s+(?!not\b|never\b)", re.I)
+
+
+def promise_risk(text: str) -> str:
+    """A "they will…" assumption as the short risk of its not being kept."""
+    risk = short_risk(text)
+    promised = _PROMISE.sub("", risk, count=1)
+    return promised[:1].lower() + promised[1:] if promised and promised != risk else risk
+
+
+_NAMES_RISK = re.compile(
+    r"(?:^|[.;!?]\s+)(?:(?:the|a|my|our|one|another) (?:main |biggest |real |big |other |key )?"
+    r"(?:risk|worry|fear|danger|concern)s? (?:here )?(?:is|would be)\b|(?:i'?m|we'?re|i am|we are) "
+    r"(?:worried|afraid|scared|concerned) (?:that|about)\b|there'?s a (?:risk|danger) (?:that|of)\b|"
+    r"risk:)",
+    re.I,
+)
+
+
+def names_risk(text: str) -> bool:
+    """Whether an answer states a risk of its own ("the risk is…", "I'm worried that…")."""
+    return bool(_NAMES_RISK.search(text.strip()))
 
 
 def is_trust_only(kind: str) -> bool:

@@ -113,8 +113,21 @@ class PrepService:
             created_at=now,
             updated_at=now,
         )
+        session.state["deal_kind"] = await asyncio.to_thread(self._deal_kind, topic)
         await self.store.create(session)
         return await self._reply(session, header=True)
+
+    def _deal_kind(self, topic: str) -> str | None:
+        """The kind of deal the topic names, as the coach's reader reads it (blocking)."""
+        reader = self.coach.reader
+        return reader.read(topic).deal.kind if reader else None
+
+    def _parties(self, session: PrepSession) -> kinds.Parties:
+        """The session's parties: its counterpart, and its deal kind's role words."""
+        reader = self.coach.reader
+        if reader is None:
+            return kinds.Parties.of(session.counterpart)
+        return kinds.deal_parties(session.counterpart, reader.kinds, session.state.get("deal_kind"))
 
     async def _new_id(self) -> str:
         while True:
@@ -208,8 +221,9 @@ class PrepService:
         answers = await self.store.answers(session.id)
         ledger = await self.store.ledger(session.id)
         where = target(session, self.book, answers, ledger)
-        leans = leans_on_trust(reading) and not where.expects_trust
+        leans = self._leans(session, cleaned.text, reading) and not where.expects_trust
         change = self._ledger_change(session, where, cleaned.text, reading, ledger)
+        change = change or self._free_risk(session, where, cleaned.text, reading, ledger)
         self._follow_up_state(session, where, cleaned.text, reading, leans)
         session.status = ACTIVE
         self._touch(session)
@@ -220,6 +234,14 @@ class PrepService:
         if leans:
             notices.append(_follow_up_notice(reading))
         return session, notices
+
+    def _leans(self, session: PrepSession, text: str, reading: TrustReading) -> bool:
+        """Leans on trust: by the lens, or by refusing a safeguard on trust ("I won't insult her
+        by asking for a penalty clause"), which the lens reads as weighing a mechanism."""
+        if leans_on_trust(reading):
+            return True
+        read = kinds.read_answer(text, reading, self._parties(session))
+        return bool(read.refused) and kinds.is_trust_only(read.mechanism)
 
     def _follow_up_state(
         self, session: PrepSession, where: Target, text: str, reading: TrustReading, leans: bool
@@ -248,12 +270,36 @@ class PrepService:
         column = where.question.ledger if where.question else ""
         if column == "assumption" and not where.follow_up:
             return LedgerChange(None, _assumption_row(text, where.round))
-        if not column or where.round not in {row.id for row in ledger}:
+        row = next((r for r in ledger if r.id == where.round), None)
+        if not column or row is None:
             return None
-        values = _column_values(column, text, reading, session.counterpart)
-        if where.follow_up and values.get(f"{column}_kind") in (kinds.UNASSIGNED, kinds.TRUST_ONLY):
-            return None  # a follow-up that names nothing new keeps what the row already has
-        return LedgerChange(where.round, values)
+        read = kinds.read_answer(text, reading, self._parties(session), risk=row.risk)
+        if where.follow_up:
+            # A follow-up asks what covers the trust: it can only bring a mechanism, and it
+            # never overwrites the bearer or the residual the user already gave.
+            covered = row.mechanism and not kinds.is_trust_only(row.mechanism_kind)
+            if covered or read.mechanism in (kinds.TRUST_ONLY, kinds.ACCEPTED):
+                return None
+            return LedgerChange(row.id, _mechanism_values(text, read))
+        return LedgerChange(row.id, _column_values(column, text, read, row))
+
+    def _free_risk(
+        self,
+        session: PrepSession,
+        where: Target,
+        text: str,
+        reading: TrustReading,
+        ledger: Sequence[LedgerRow],
+    ) -> LedgerChange | None:
+        """A risk named in free text becomes a row: any note in the risk stage, or an answer
+        anywhere that says "the risk is…" (unless the ledger already holds that risk)."""
+        in_risk_stage = where.stage.repeat == "ledger" and where.question is None
+        if where.follow_up or not (in_risk_stage or kinds.names_risk(text)):
+            return None
+        read = kinds.read_answer(text, reading, self._parties(session))
+        if any(r.risk.lower() == read.risk.lower() for r in ledger):
+            return None
+        return LedgerChange(None, _free_row(text, read))
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -391,7 +437,7 @@ class PrepService:
             "bearer": _clip(risk.bearer, "bearer"),
             "mechanism": mechanism,
             "residual": _clip(risk.residual, "mechanism"),
-            "bearer_kind": kinds.bearer_kind(risk.bearer, session.counterpart),
+            "bearer_kind": kinds.read_answer(risk.bearer, reading, self._parties(session)).bearer,
             "mechanism_kind": kinds.mechanism_kind(mechanism, reading),
         }
 
@@ -632,7 +678,7 @@ def _new_answer(where: Target, text: str, reading: TrustReading, leans: bool) ->
 
 def _assumption_row(text: str, round_: int) -> dict[str, Any]:
     return {
-        "risk": _clip(ASSUMPTION_RISK.format(text=kinds.short_risk(text)), "risk"),
+        "risk": _clip(ASSUMPTION_RISK.format(text=kinds.promise_risk(text)), "risk"),
         "bearer": "",
         "mechanism": "",
         "residual": "",
@@ -643,17 +689,38 @@ def _assumption_row(text: str, round_: int) -> dict[str, Any]:
 
 
 def _column_values(
-    column: str, text: str, reading: TrustReading, counterpart: str
+    column: str, text: str, read: kinds.AnswerReading, row: LedgerRow
 ) -> dict[str, Any]:
+    """The answered column, plus an empty mechanism column the answer clearly fills."""
     if column == "bearer":
-        return {
-            "bearer": _clip(text, "bearer"),
-            "bearer_kind": kinds.bearer_kind(text, counterpart),
-        }
+        values = {"bearer": _clip(text, "bearer"), "bearer_kind": read.bearer}
+        if not row.mechanism and read.mechanism not in _NOT_NAMED:
+            values |= _mechanism_values(text, read)  # "me, but there's a warranty"
+        return values
     if column == "mechanism":
-        kind = kinds.mechanism_kind(text, reading)
-        return {"mechanism": _clip(text, "mechanism"), "mechanism_kind": kind}
+        return _mechanism_values(text, read)
     return {"residual": _clip(text, "mechanism")}
+
+
+# Kinds an answer can get without naming any mechanism: they never fill a column unasked.
+_NOT_NAMED = (kinds.TRUST_ONLY, kinds.ACCEPTED, kinds.OTHER)
+
+
+def _mechanism_values(text: str, read: kinds.AnswerReading) -> dict[str, Any]:
+    return {"mechanism": _clip(text, "mechanism"), "mechanism_kind": read.mechanism}
+
+
+def _free_row(text: str, read: kinds.AnswerReading) -> dict[str, Any]:
+    """A ledger row from one free-text answer: its risk, bearer and mechanism as read."""
+    named = read.mechanism not in (kinds.TRUST_ONLY,) or read.refused
+    return {
+        "risk": _clip(read.risk, "risk"),
+        "bearer": _clip(text, "bearer") if read.bearer != kinds.UNASSIGNED else "",
+        "mechanism": _clip(text, "mechanism") if named else "",
+        "residual": "",
+        "bearer_kind": read.bearer,
+        "mechanism_kind": read.mechanism,
+    }
 
 
 def build_prep_service(settings: Settings, database: Database, coach: Coach) -> PrepService:

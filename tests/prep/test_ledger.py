@@ -17,7 +17,7 @@ from bot.prep import ledger
         ("the landlord", ledger.THEM),
         ("Both of us, but mostly me", ledger.SHARED),
         ("split 50/50", ledger.SHARED),
-        ("Our customers, sadly", ledger.YOU),  # the first party named: "our"
+        ("Our customers, sadly", ledger.OTHERS),  # the customers, not the possessive "our"
         ("the insurer", ledger.OTHERS),
         ("", ledger.UNASSIGNED),
         ("unclear so far", ledger.UNASSIGNED),

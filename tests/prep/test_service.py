@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.app import build_app
-from bot.prep.ledger import LEGAL, SHARED, TRUST_ONLY, YOU
+from bot.prep.ledger import ESCROW, LEGAL, SHARED, TRUST_ONLY, WARRANTY, YOU
 from bot.prep.models import (
     ACTIVE,
     FINISHED,
@@ -105,7 +105,7 @@ async def test_a_they_will_assumption_becomes_a_ledger_risk_covered_only_by_trus
     assert not reply.follow_up  # the stage's own next question audits it
     assert "turns out to be false" in reply.questions[0].text
     (row,) = reply.ledger
-    assert row.risk == f"Not kept: {TRUST_AUDIT[0].rstrip('.')}"
+    assert row.risk == "Not kept: replace the boiler before 1 November"  # not the whole sentence
     assert (row.mechanism_kind, row.assumption) == (TRUST_ONLY, 0)
 
 
@@ -376,3 +376,73 @@ async def test_a_missing_database_file_is_reported_and_nothing_is_written_elsewh
 
     assert "not saved" in str(failure.value)
     assert not database_file.exists()
+
+
+RISK_STAGE = ["/next"] * 3 + TRUST_AUDIT[:3] + ["/skip", "/next"]
+
+
+async def test_a_follow_up_to_the_residual_never_overwrites_the_residual_or_the_mechanism(
+    prep: PrepService,
+) -> None:
+    session_id = await started(prep)
+    answers = ["me", "Ten percent held in escrow until the boiler passes its first service."]
+    await play(prep, OWNER, session_id, [*RISK_STAGE, *answers])
+
+    leaning = await prep.answer(session_id, OWNER, "The rest I leave to his word, he's honest.")
+    assert leaning.follow_up
+    after = await prep.answer(session_id, OWNER, "A penalty of 20 pounds a day would help.")
+
+    (row,) = after.ledger
+    assert row.residual == "The rest I leave to his word, he's honest."
+    assert (row.mechanism, row.mechanism_kind) == (answers[1], ESCROW)
+
+
+async def test_a_bearer_answer_that_names_a_mechanism_fills_that_column_too(
+    prep: PrepService,
+) -> None:
+    session_id = await started(prep)
+    await play(prep, OWNER, session_id, RISK_STAGE)
+
+    reply = await prep.answer(
+        session_id, OWNER, "It lands on me, but a 12-month warranty covers it."
+    )
+
+    (row,) = reply.ledger
+    assert (row.bearer_kind, row.mechanism_kind) == (YOU, WARRANTY)
+    assert "what risk is left over" in reply.questions[0].text  # the mechanism was answered
+
+
+async def test_a_free_text_risk_in_the_risk_stage_becomes_a_ledger_row(prep: PrepService) -> None:
+    session_id = await started(prep)
+    await play(prep, OWNER, session_id, ["/next"] * 4)
+
+    reply = await prep.answer(
+        session_id,
+        OWNER,
+        "The risk is that the gutters leak; I'd pay, so the agent holds a deposit.",
+    )
+
+    (row,) = reply.ledger
+    assert (row.risk, row.bearer_kind, row.mechanism_kind) == ("The gutters leak", YOU, ESCROW)
+
+
+async def test_a_risk_stated_in_another_stage_becomes_a_ledger_row(prep: PrepService) -> None:
+    session_id = await started(prep)
+
+    reply = await prep.answer(session_id, OWNER, "My biggest worry is that the flat gets sold.")
+
+    assert [row.risk for row in reply.ledger] == ["The flat gets sold"]
+
+
+async def test_a_safeguard_refused_on_trust_gets_a_follow_up_and_stays_trust_only(
+    prep: PrepService,
+) -> None:
+    session_id = await started(prep)
+    await play(prep, OWNER, session_id, [*RISK_STAGE, "me"])
+
+    reply = await prep.answer(
+        session_id, OWNER, "He's reliable, I won't insult him by asking for a penalty clause."
+    )
+
+    assert reply.follow_up
+    assert reply.ledger[0].mechanism_kind == TRUST_ONLY
