@@ -116,6 +116,11 @@ class Turn:
         }
 
 
+# How much of the user's recent messages a conversation keeps for its recap.
+SAID_TURNS = 8
+SAID_CHARS = 400
+
+
 @dataclass(slots=True)
 class Conversation:
     """What Parley remembers of one conversation, so no question is asked twice."""
@@ -154,6 +159,10 @@ class Conversation:
         if reading.trust.relies_on_trust:
             self.situation["trust_turns"] = self.situation.get("trust_turns", 0) + 1
         self.situation["last_intents"] = list(reading.intents)
+        # The user's own words, so a recap names only what they actually talked about.
+        said = self.situation.setdefault("said", [])
+        said.append(reading.text[:SAID_CHARS])
+        del said[:-SAID_TURNS]
 
     def record_questions(self, questions: Iterable[Question]) -> None:
         """Remember questions asked, and the dimensions they covered."""

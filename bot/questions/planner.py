@@ -27,7 +27,7 @@ from bot.coaching.planner import (
 from bot.knowledge.retrieval import HybridRetriever, tokenize
 from bot.questions.corpus import QuestionCorpus
 from bot.questions.gate import normalised, passes
-from bot.reading.catalogue import DealKind
+from bot.reading.catalogue import DealKind, Risk
 from bot.reading.models import Reading
 
 # How many questions each move asks.
@@ -50,6 +50,9 @@ DEFAULT_OBJECT_PENALTY = 0.4
 FOCUS_PENALTY = 2.0
 GENERIC_DIMENSIONS = ("risk", "stakes", "mechanism", "incentives")
 REUSE_PENALTY = 0.08
+# A deal question about a risk the user has already covered with a named safeguard.
+COVERED_PENALTY = 1.2
+COVERED_EXAMINE_BONUS = 0.6
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
 _ASKS_MEANING = re.compile(
@@ -94,7 +97,10 @@ class SituationalEngine:
         if asks_about_term(situation.text, self.corpus):
             move = "concept"  # a glossary term asked about is a concept question, whatever else
         candidates = self._candidates(request, situation, move)
-        chosen = self._choose(request, situation, candidates, COUNTS[move])
+        count = COUNTS[move]
+        if move == "decide" and not request.conversation.turns:
+            count = 2  # nothing to recap yet: the question that decides it, and one more
+        chosen = self._choose(request, situation, candidates, count)
         questions = self._ground(request, situation, chosen)
         preface = self._preface(request, situation, move)
         return PlanOutcome(questions, self.name, fallback=False, preface=preface)
@@ -165,8 +171,25 @@ class SituationalEngine:
             "new_facts": {"redirect": 2.6, "examine": 2.2, "pushback": 0.8, "tactics": 0.8},
             "concept": {"redirect": 1.4, "examine": 1.6, "tactics": 1.0, "pushback": 0.2},
         }[move]
+        covered = self._covered_risks(kind, request)
         for i, q in enumerate(kind.questions):
-            add([q.text], q.dimension, f"kind:{kind.id}:{i}", weights.get(q.move, 0.5))
+            weight = weights.get(q.move, 0.5)
+            if q.targets and set(q.targets) <= covered:
+                # The user already has a safeguard for this risk: build on it, never propose it.
+                weight += COVERED_EXAMINE_BONUS if q.move == "examine" else -COVERED_PENALTY
+            add([q.text], q.dimension, f"kind:{kind.id}:{i}", weight)
+
+    def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
+        """The kind's risks whose usual safeguards the user has named in this conversation."""
+        said = " ".join([*request.conversation.situation.get("said", []), request.message])
+        named = {m.id for m in self.corpus.named_mechanisms(said)}
+        if not named:
+            return set()
+        return {
+            r.id
+            for r in kind.risks
+            if named & {m.id for m in self.corpus.named_mechanisms(" ; ".join(r.mechanisms))}
+        }
 
     def _bank(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
         """The old bank's slot moves (a promise quoted back, a dropped safeguard), gated."""
@@ -224,6 +247,7 @@ class SituationalEngine:
                 for c in candidates
                 if passes(c.text, asked=asked, counterpart_known=known)
                 and not _presumes_unsaid(c.template, message_words)
+                and not _contradicts(c.text, situation.text)
             ),
             key=score,
             reverse=True,
@@ -312,6 +336,8 @@ class SituationalEngine:
             lines += [own, self.corpus.languages["en"]] if own else [self.corpus.languages["en"]]
         if move == "concept" and (term := self.corpus.term_in(situation.text)):
             lines.append(f"{term.term}: {term.definition}")
+        if "verdict" in situation.intents:
+            lines += self.corpus.lines.get("verdict", ())[:1]
         if move == "decide" and request.conversation.turns:
             lines += recap(request, situation, self.corpus.kinds.get(situation.deal.kind or ""))
         if move in ("offtopic", "closing"):
@@ -366,29 +392,27 @@ def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> li
     memory = request.conversation.situation
     mechanisms = memory.get("mechanisms") or list(situation.trust.mechanisms_named)
     counterpart = situation.deal.counterpart or "the other party"
-    if kind and kind.risks:
-        risks = "; ".join(
-            f"{r.risk} ({_bearer(r.bears, counterpart)})" for r in _risks_raised(request, kind)
-        )
-        first = f"So far we have looked at: {risks}."
+    raised = _risks_raised(request, kind) if kind else []
+    if raised:
+        risks = "; ".join(f"{r.risk}, {_bearer(r.bears, counterpart)}" for r in raised)
+        first = f"So far you have raised: {risks}."
     else:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
     if mechanisms:
-        return [first, f"What you have put in place so far: {', '.join(mechanisms)}."]
+        return [first, f"Safeguards you have mentioned: {', '.join(mechanisms)}."]
     return [first, f"Nothing in place yet covers these: so far they rest on {counterpart}'s word."]
 
 
 def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
-    """The kind's risks that questions in this conversation went after (the first two if none)."""
-    by_id = {r.id: r for r in kind.risks}
-    raised: list = []
-    for move_id in request.conversation.asked_moves:
-        parts = move_id.split(":")
-        if parts[0] == "kind" and parts[1] == kind.id and parts[2].isdigit():
-            for target in kind.questions[int(parts[2])].targets:
-                if target in by_id and by_id[target] not in raised:
-                    raised.append(by_id[target])
-    return raised[:3] or list(kind.risks[:2])
+    """The kind's risks the user's own words touched (two words or more; at most two risks)."""
+    said = [*request.conversation.situation.get("said", []), request.message]
+    words = {w[:5] for text in said for w in tokenize(text) if len(w) > 3}
+    touched = [(len(_risk_words(r) & words), i, r) for i, r in enumerate(kind.risks)]
+    return [r for hits, _, r in sorted(touched, key=lambda t: (-t[0], t[1])) if hits >= 2][:2]
+
+
+def _risk_words(risk: Risk) -> set[str]:
+    return {w[:5] for w in tokenize(risk.risk) if len(w) > 3 and w not in _STOPWORDS}
 
 
 _PRESUMES = re.compile(
@@ -427,10 +451,31 @@ def _presumes_unsaid(template: str, message_words: set[str]) -> bool:
     return not (words & message_words)
 
 
-def _bearer(bears: str, counterpart: str) -> str:
-    return {"user": "yours", "counterpart": f"{counterpart}'s", "both": "shared"}.get(
-        bears, "yours"
+# Facts a message can state that rule out a question's premise: a handover in person leaves
+# nothing to ship or to "never arrive".
+_CONTRADICTIONS = (
+    (
+        re.compile(r"\b(?:meet(?:ing)? (?:up|at|in)|in person|collect(?:ing)?|pick(?:ing)? (?:it )?up|"
+                   r"cash on collection|face to face)\b", re.I),
+        re.compile(r"\bnever (?:arriv\w*|turns? up|turned up|shows? up)\b|\b(?:ships?|shipping|posts? (?:it|the)|"
+                   r"courier|in the post)\b", re.I),
+    ),
+)  # fmt: skip
+
+
+def _contradicts(question: str, message: str) -> bool:
+    """True when the message states a fact that rules out the question's premise."""
+    return any(
+        fact.search(message) and premise.search(question) for fact, premise in _CONTRADICTIONS
     )
+
+
+def _bearer(bears: str, counterpart: str) -> str:
+    return {
+        "user": "a risk you carry",
+        "counterpart": f"a risk {counterpart} carries",
+        "both": "a risk you share",
+    }.get(bears, "a risk you carry")
 
 
 def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:

@@ -199,6 +199,8 @@ def _social_intents(social: str | None, deal: DealReading) -> tuple[str, ...]:
     deal in the message is answered as such (empty when the message is not small talk)."""
     if social == "thanks":
         return ("closing",)
+    if social == "verdict":
+        return ("decide", "verdict")
     if social in ("capability", "greeting") and deal.kind is None:
         return ("offtopic", social)
     return ()

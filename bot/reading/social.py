@@ -12,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
-# The groups, in the order they are tried; "thanks" reads as the "closing" intent.
-SOCIAL_GROUPS = ("capability", "greeting", "thanks")
+# The groups, in the order they are tried; "thanks" reads as the "closing" intent and
+# "verdict" (a demand for a yes or no) as "decide".
+SOCIAL_GROUPS = ("capability", "greeting", "verdict", "thanks")
 
 
 @dataclass(frozen=True, slots=True)
