@@ -501,6 +501,15 @@ def _fill(
     )
 
 
+_SETUP = ("The situation:", "What was at stake")
+SETUP_PENALTY = 1.5
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters, so "inspections" meets "inspection"."""
+    return {w[:5] for w in tokenize(text) if len(w) > 3 and w not in _STOPWORDS}
+
+
 def _with_quote(passage: Passage, focus: str) -> Passage:
     """The passage with the sentence or two that best match the question as its excerpt."""
     sentences = [
@@ -508,8 +517,12 @@ def _with_quote(passage: Passage, focus: str) -> Passage:
     ]
     if not sentences:
         return passage
-    wanted = set(tokenize(focus))
-    scores = [len(wanted & set(tokenize(s))) for s in sentences]
+    wanted = _stems(focus)
+    # A case's setup ("The situation: ...") tells the story; the sentences after it support.
+    scores = [
+        len(wanted & _stems(s)) - (SETUP_PENALTY if s.startswith(_SETUP) else 0.0)
+        for s in sentences
+    ]
     best = int(np.argmax(scores))
     quote = sentences[best]
     if len(quote.split()) < 22 and best + 1 < len(sentences):
