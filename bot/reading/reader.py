@@ -69,8 +69,9 @@ class SituationReader:
             text = self.lens.without_injection(text) or text
         lens = self.lens.read(text)
         vector = np.asarray(self.embed(text), dtype=np.float32)
+        reply = bool(conversation and conversation.turns)
         x = np.concatenate([vector, lexicon_features(text, lens, self.cues, injection)])
-        trust_score = self.model.trust_probability(x)
+        trust_score = self.model.trust_probability(x, reply)
         # A trust cue that justifies dropping a safeguard is reliance, whatever the model says.
         relies = trust_score >= self.model.trust_threshold or bool(
             lens.cues and lens.dropped_safeguard
@@ -110,7 +111,9 @@ class SituationReader:
         deal: DealReading,
         conversation: Conversation | None,
     ) -> tuple[str, ...]:
-        probabilities = self.model.intent_probabilities(x)
+        probabilities = self.model.intent_probabilities(
+            x, bool(conversation and conversation.turns)
+        )
         found = [i for i, p in probabilities.items() if p >= INTENT_THRESHOLD]
         if relies:
             found.insert(0, "trust")

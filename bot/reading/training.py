@@ -42,6 +42,7 @@ class Example:
     trust: int | None
     intents: frozenset[str]
     kind: str | None
+    follow_up: bool = False  # written as a reply inside a conversation (has a "context")
 
 
 def load_corpus(folder: Path) -> list[Example]:
@@ -52,7 +53,13 @@ def load_corpus(folder: Path) -> list[Example]:
             if line.strip():
                 raw = json.loads(line)
                 rows.append(
-                    Example(raw["text"], int(raw["trust"]), frozenset(raw["intents"]), raw["kind"])
+                    Example(
+                        raw["text"],
+                        int(raw["trust"]),
+                        frozenset(raw["intents"]),
+                        raw["kind"],
+                        follow_up="context" in raw,
+                    )
                 )
     return rows
 
@@ -138,11 +145,15 @@ def fit_models(
 ) -> SituationModel:
     """The three linear models from precomputed features."""
     ids = [k.id for k in featurizer.kinds]
-    trust = _fit(x, np.array([e.trust for e in corpus]), TRUST_C)
+    # Opening messages learn from opening messages only; replies from everything.
+    opening = np.array([not e.follow_up for e in corpus])
+    trust = _fit(x[opening], np.array([e.trust for e in corpus])[opening], TRUST_C)
     kinds = _fit(xk, np.array([ids.index(e.kind) for e in kind_rows]), 2.0)
     return SituationModel(
         trust=trust,
-        intents=_fit_intents(x, [e.intents for e in corpus]),
+        intents=_fit_intents(x[opening], [e.intents for e in corpus if not e.follow_up]),
+        reply_trust=_fit(x, np.array([e.trust for e in corpus]), TRUST_C),
+        reply_intents=_fit_intents(x, [e.intents for e in corpus]),
         kinds=_padded(kinds, len(ids), kind_rows, ids),
         kind_ids=tuple(ids),
         trust_threshold=TRUST_THRESHOLD,
@@ -187,11 +198,11 @@ def _scores(corpus, x, xk, predictions) -> dict[str, float]:
     intent_hits = kind_top1 = kind_top2 = kinds_seen = 0
     for i, model in predictions:
         e = corpus[i]
-        flagged = model.trust_probability(x[i]) >= model.trust_threshold
+        flagged = model.trust_probability(x[i], e.follow_up) >= model.trust_threshold
         tp += flagged and e.trust == 1
         fp += flagged and e.trust == 0
         fn += (not flagged) and e.trust == 1
-        probs = model.intent_probabilities(x[i])
+        probs = model.intent_probabilities(x[i], e.follow_up)
         predicted = {k for k, p in probs.items() if p >= 0.5}
         intent_hits += predicted == (e.intents & set(LEARNED_INTENTS))
         if e.kind:
