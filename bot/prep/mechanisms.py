@@ -9,83 +9,49 @@ refused on trust makes the risk "trust only" whatever else the answer names.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from bot.coaching.models import TrustReading
 from bot.prep.categories import (
     ACCEPTED,
     ESCROW,
-    INSURANCE,
-    LEGAL,
-    NOTICE,
     OTHER,
-    PENALTY,
     STAGED,
     TRUST_ONLY,
-    VERIFICATION,
-    WARRANTY,
 )
+from bot.settings import REPO_ROOT
 
-# Mechanisms in users' words. Where two overlap, the longer wins ("performance bond" over
-# "bond", "bank guarantee" over "guarantee", "terminate on 30 days' notice" over "notice").
-# A written contract is only the vehicle: a deposit and a late fee "in the contract" are a
-# holdback and a penalty, and the contract counts only when nothing else is named.
-_PATTERNS: dict[str, str] = {
-    INSURANCE: r"performance bonds?|surety|bonds?|insur\w*|(?:\w+ )?indemnity insurance|"
-    r"professional indemnity|public liability|goods and services|(?:bank|parent(?:[- ]company)?|personal)"
-    r" guarantee|guarantors?|letters? of credit|(?:buyer|purchase) protection",
-    PENALTY: r"penalt\w*|liquidated damages|late(?:-payment)? (?:fees?|charges?|payment \w+|interest)|"
-    r"service credits?|fines|fined|a fine|(?:for|per) (?:every|each) (?:day|week|month)[^.;,]{0,30}"
-    r"\blate\b|(?:pays?|refunds?|returns?) (?:me |us |you )?(?:back )?(?:double|triple)|"
-    r"double the deposit|rent (?:reduction|cut|abatement)|compensation|"
-    r"claw ?backs?|forfeit\w*|deduct\w*|(?:discount|credit|refund) (?:of \S+ )?(?:for|per) "
-    r"(?:each|every)? ?(?:day|week|month)|\S+ (?:a|per) (?:day|week) (?:late|of delay|for delay)",
-    ESCROW: r"escrow|hold ?backs?|hold(?:ing)? back|held back|retention|retain\w*|withh[oe]ld\w*|"
-    r"(?:security |rent |damage )?deposits?(?: protection scheme)?|client account|"
-    r"stakeholder account|(?:title|keys|logbook) (?:stays?|remains?) with|keep(?:ing)? (?:the )?"
-    r"(?:keys|title|logbook|goods|car|papers)\s+until",
-    STAGED: r"(?:only )?pay(?:ing)? (?:only )?(?:once|when|after) |pay (?:a third|a quarter|half|\S+ ?%)|"
-    r"(?:the )?rest (?:on|when|after|once)|only (?:hand(?:ing)? over|releas\w*|pay\w*|ship\w*|"
-    r"deliver\w*|send|give|transfer\w*)\s+(?:[\w']+\s+){0,4}?(?:once|when|after)|(?:hand(?:ing)? "
-    r"over|releas\w*|ship\w*|transfer\w*)\s+(?:[\w']+\s+){0,4}?only (?:once|when|after)|staged|in stages|stage payments?|milestones?|instal(?:l)?ments?|tranches?|phased|"
-    r"(?:the )?rest on (?:delivery|completion|collection)|balance on \w+|pay(?:ing)? as (?:we|it|"
-    r"the work) \w+|(?:half|a third|\d+ ?%) (?:now|up ?front|in advance|on signing)|"
-    r"pay(?:ment|ing)? (?:only )?(?:on|after|upon) (?:delivery|completion|handover|collection)|"
-    r"cash on delivery|small (?:first|trial|test) orders?|trial (?:period|run|order)|pilot|"
-    r"vest\w*|cliff|earn-?outs?|monthly payments|pay monthly",
-    WARRANTY: r"warrant(?:y|ies|s|ed)|guarantee[ds]?|money[- ]back|representations?|indemnit\w*|"
-    r"refunds?|returns? (?:policy|window)|cooling[- ]off|make good|free (?:repairs?|replacements?)|"
-    r"defects? (?:liability|period)",
-    VERIFICATION: r"inspect\w*|survey\w*|surveyor|verif\w*|audit\w*|check(?:s|ed|ing)?(?! in\b| with\b)|"
-    r"references?|test drive|test(?:ed|ing)? (?:it|them) first|acceptance test\w*|mechanic|"
-    r"vet check|due diligence|service history|history check|hpi|credit check|background checks?|"
-    r"valuation|appraisal|land registry|searches|(?:independent|own) (?:engineer|expert)|"
-    r"site visits?|samples?|proof of \w+|look (?:at|over|through) the (?:books|accounts|"
-    r"documents|paperwork)",
-    NOTICE: r"no surprises|heads-?up|(?:duty|obligation) to (?:tell|inform|notify|warn|disclose)|"
-    r"notify\w*|notification|disclos\w*|keep (?:me|us) (?:informed|posted|updated)|"
-    r"(?:advance|early|written|prior) (?:notice|warning)|\d+ (?:days?|weeks?|months?)'? notice "
-    r"(?:of|before|ahead)|notice (?:of|before) (?:any|a|the)|warn (?:me|us)|tell (?:me|us) "
-    r"(?:first|in advance|before|straight away|immediately|as soon|at once|right away)|"
-    r"warn (?:me|us|them|him|her)|(?:a|one|two|three|\d+) (?:days?|weeks?|months?) ahead",
-    LEGAL: r"arbitrat\w*|conciliat\w*|disputes? (?:go|goes) to|courts?|sue|suing|lawsuits?|litigat\w*|legal action|(?:legal )?recourse|"
-    r"small claims|tribunal|ombudsman|mediat\w*|(?:lawyer|solicitor)'?s? letter|"
-    r"letter before action|enforce\w*|chargeback|section 75|trading standards|"
-    r"dispute resolution|claim (?:against|on|through)",
-    OTHER: r"(?:(?:can|may|could|right to|able to|free to) (?:cancel|terminate|walk away|exit|end it|"
-    r"leave|pull out)|(?:termination|cancellation) (?:rights?|clauses?|notice)|termination policy|terminat\w* on|"
-    r"break clause|exit clause)(?:[^.;]{0,40}?\bnotice\b)?|notice period|on \d+ days'? notice|"
-    r"liability cap|cap(?:ped)? (?:on|at)|second (?:source|supplier)|backup (?:supplier|"
-    r"plan)|plan b|non-compete|exclusivity|index-linked|price (?:lock|review|cap)|photos?|"
-    r"progress reports?|(?:weekly|monthly|regular) (?:calls|meetings|reports|updates)",
-}
+LEDGER_VOCABULARY = REPO_ROOT / "prompts" / "prep" / "ledger.yaml"
 CONTRACT = "contract"
-_PATTERNS[CONTRACT] = (
-    r"contracts?|in writing|written (?:agreement|down|into)|signed agreement|lease|"
-    r"terms and conditions|clause|signed (?:quote|offer|order)|(?:anything|something|it) written|"
-    r"sign(?:ing)? (?:anything|a contract|an agreement|something|a form)"
+COVENANT = "covenant"
+
+
+def load_vocabulary(path: Path = LEDGER_VOCABULARY) -> dict[str, Any]:
+    """The ledger's wording (mechanisms, acceptance, trust, third parties), editable in prompts/."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _alternatives(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+VOCABULARY = load_vocabulary()
+# Mechanisms in users' words, one category each. A written contract is only the vehicle: a
+# deposit and a late fee "in the contract" are a holdback and a penalty, and the contract
+# counts only when nothing else is named.
+_MENTIONS = tuple(
+    # (?<!\w) rather than \b, so that a mention may start with a sign: "£25k now".
+    (kind, re.compile(rf"(?<!\w)(?:{_alternatives(patterns)})\b", re.I))
+    for kind, patterns in VOCABULARY["mechanisms"].items()
 )
-_MENTIONS = tuple((kind, re.compile(rf"\b(?:{p})\b", re.I)) for kind, p in _PATTERNS.items())
+# A deposit or a sum held that is one part of a payment schedule ("30% deposit, 30% at
+# sign-off, 40% on delivery") is a staged payment, not a holdback of its own.
+_SCHEDULE_PART = re.compile(r"(?:\d ?%|\d[\d,.]*k?|half|a third)\s+$", re.I)
 
 # Words right before a mention that deny it ("no warranty", "without an inspection").
 _DENIED = re.compile(
@@ -95,9 +61,10 @@ _DENIED = re.compile(
 _REFUSED_BEFORE = re.compile(
     r"\b(?:won'?t|will not|wouldn'?t|would not|not going to|no need|(?:don'?t|do not|doesn'?t|"
     r"didn'?t) (?:need|want|bother|ask|insist|push|get|have)|not (?:bother|ask|insist|push)\w*|"
-    r"never (?:ask|bother|insist)\w*|skip\w*|waiv\w*|drop\w*|refus\w*|decided against|forgo\w*|"
+    r"never (?:ask|bother|insist)\w*|skip\w*|waiv\w*|drop(?:s|ped|ping)?(?! ?-?off)|refus\w*|decided against|forgo\w*|"
     r"forget (?:about )?|no point (?:in|getting|having|asking)|offend\w*|insult\w*|too (?:pushy|rude|awkward|expensive|formal)|"
-    r"can'?t (?:ask|face)|haven'?t (?:asked|bothered))\b",
+    r"can'?t (?:ask|face)|haven'?t (?:asked|bothered)|not (?:paying|spending|shelling out|forking out)|"
+    r"(?:isn'?t|not) worth|(?:didn'?t|don'?t|do not) see the point)\b",
     re.I,
 )
 # "I won't sign without an inspection" and "I insist on a survey" keep the mechanism.
@@ -125,17 +92,15 @@ _STAKE = re.compile(
     r"\b(?:lose|loses|lost|losing|forfeit\w*|sacrific\w*)\s+(?:[\w'-]+\s+){0,2}$", re.I
 )
 
-_ACCEPT = re.compile(
-    r"\b(?:accept(?:ed|ing|able)?|live with (?:it|that)|take (?:that|the|this) (?:risk|chance|hit)|"
-    r"bear it|(?:i'?ll|we'?ll) (?:just )?eat (?:it|the cost|that)|worth the risk|"
-    r"(?:priced|factored|built) (?:it )?in(?:to)?|can afford (?:to lose )?it|small enough|"
-    r"not worth (?:insuring|covering|protecting)|self-insure\w*|absorb it)\b",
-    re.I,
-)
+_ARRANGED = re.compile(rf"\b(?:{_alternatives(VOCABULARY['arranged'])})\b", re.I)
+_ACCEPT = re.compile(rf"\b(?:{_alternatives(VOCABULARY['accept'])})\b", re.I)
+# Said outright, trust carries part of the risk even beside a mechanism kept.
+_TRUSTING = re.compile(rf"\b(?:{_alternatives(VOCABULARY['trusting'])})\b", re.I)
 # Answers that name trust itself (or nothing) as what covers a risk.
 _TRUST_WORDS = re.compile(
     r"\b(?:trust\w*|(?:his|her|their|my) word|promis\w*|good faith|handshake|honest\w*|"
-    r"good (?:people|guy|bloke|sort)|decent|reliable|rely on|count(?:ing)? on|hope|hoping|"
+    r"good (?:people|guy|bloke|sort|rep|reputation)|reputation|verbal\w*|(?:his|her|their) word for it|"
+    r"decent|reliable|rely on|count(?:ing)? on|hope|hoping|"
     r"fingers crossed|none|nothing|no mechanism|n/?a|not yet|haven'?t (?:thought|discussed))\b",
     re.I,
 )
@@ -163,25 +128,62 @@ class MechanismReading:
 
 def read_mechanisms(text: str, reading: TrustReading) -> MechanismReading:
     """The mechanism category an answer keeps; trust only when it keeps none or refuses one on trust."""
-    mentions = _judged(text)
-    kept = _unique(m.kind for m in mentions if m.kept and m.kind != CONTRACT)
-    refused = _unique(OTHER if m.kind == CONTRACT else m.kind for m in mentions if not m.kept)
+    mentions = _scheduled(_judged(text), text)
+    kept = _ranked(m.kind for m in mentions if m.kept and m.kind != CONTRACT)
+    refused = _unique(
+        OTHER if m.kind in (CONTRACT, COVENANT) else m.kind for m in mentions if not m.kept
+    )
     written = any(m.kept and m.kind == CONTRACT for m in mentions)
-    trusting = reading.relies_on_trust or bool(_TRUST_WORDS.search(text))
+    # Words inside a mention are the mechanism's, not the user's: "a declaration of trust".
+    own_words = _masked(text, mentions)
+    trusting = reading.relies_on_trust or bool(_TRUST_WORDS.search(own_words))
+    says_trusting = bool(_TRUSTING.search(own_words))
+    if refused and not kept and _ACCEPT.search(own_words) and not _TRUST_WORDS.search(own_words):
+        # "Not paying £150 for an inspection on a £1,800 car, I'll live with it": refused on
+        # cost and accepted on purpose, which is no cover either but is not trust.
+        return MechanismReading(ACCEPTED, (), refused, False)
     if refused and (trusting or not kept):
         return MechanismReading(TRUST_ONLY, kept, refused, True)
     if kept:
-        return MechanismReading(kept[0], kept[1:], refused, False)
-    return MechanismReading(_without_mechanism(text, reading, written), (), refused, False)
+        return MechanismReading(kept[0], kept[1:], refused, says_trusting)
+    kind = _without_mechanism(own_words, reading, written)
+    return MechanismReading(kind, (), refused, says_trusting or kind == TRUST_ONLY)
 
 
 def _without_mechanism(text: str, reading: TrustReading, written: bool) -> str:
-    """An answer naming no mechanism: a written term, a risk accepted on purpose, or trust."""
+    """An answer naming no mechanism: a written term, a risk accepted on purpose, or trust.
+
+    "I'm not worried, he's my cousin; I'd absorb it" accepts on trust: trust only.
+    """
     if written and not reading.relies_on_trust:
         return OTHER
     if _ACCEPT.search(text) and not reading.relies_on_trust:
         return ACCEPTED
+    if _ARRANGED.search(text) and not (reading.relies_on_trust or _TRUST_WORDS.search(text)):
+        # Users name arrangements no list foresees ("any change goes through a joint
+        # committee"); an answer that sets terms without leaning on trust is not trust only.
+        return OTHER
     return TRUST_ONLY
+
+
+def _scheduled(found: list[Mention], text: str) -> list[Mention]:
+    """A deposit or a sum held that is one instalment of a payment schedule reads as staged."""
+    if not any(m.kind == STAGED for m in found):
+        return found
+    return [
+        Mention(STAGED, m.start, m.end, m.kept)
+        if m.kind == ESCROW and _SCHEDULE_PART.search(text[max(0, m.start - 12) : m.start])
+        else m
+        for m in found
+    ]
+
+
+def _masked(text: str, found: list[Mention]) -> str:
+    """The answer with its mechanism mentions blanked out, for reading the user's own words."""
+    chars = list(text)
+    for m in found:
+        chars[m.start : m.end] = " " * (m.end - m.start)
+    return "".join(chars)
 
 
 def mentions(text: str) -> list[Mention]:
@@ -230,6 +232,17 @@ def _refused(before: str, after: str) -> bool:
     return bool(
         _DENIED.search(clause) or _REFUSED_BEFORE.search(clause) or _REFUSED_AFTER.search(after)
     )
+
+
+def _ranked(kinds: Iterable[str]) -> tuple[str, ...]:
+    """Kept kinds in text order, a covenant ("no-strike clause") after every other kind.
+
+    A covenant is a promise written in; what carries the risk is how it is enforced, so an
+    arbitration clause beside it is the main mechanism and the covenant an "also".
+    """
+    ordered = _unique(kinds)
+    main = [k for k in ordered if k != COVENANT]
+    return _unique([*main, *(OTHER for k in ordered if k == COVENANT)])
 
 
 def _unique(kinds: object) -> tuple[str, ...]:
