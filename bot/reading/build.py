@@ -9,6 +9,7 @@ from bot.coaching.trust_lens import Lexicon, TrustLens
 from bot.reading.catalogue import DealKind, load_catalogue
 from bot.reading.classifier import IntentCues, SituationModel
 from bot.reading.clauses import ClauseParser
+from bot.reading.gloss import Gloss
 from bot.reading.language import LanguageDetector
 from bot.reading.parties import PartyLexicon
 from bot.reading.reader import SituationReader
@@ -56,4 +57,5 @@ def build_reader(
         clauses=ClauseParser(),
         languages=LanguageDetector(),
         social=SocialCues.load(prompts_dir / "reading" / "social.yaml"),
+        gloss=Gloss.load(prompts_dir / "reading" / "gloss.yaml"),
     )

@@ -7,6 +7,7 @@ money and timing come from the user's words, with the kind's role names as the f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -23,6 +24,7 @@ from bot.reading.classifier import (
     names_kind,
 )
 from bot.reading.clauses import ClauseParser
+from bot.reading.gloss import Gloss
 from bot.reading.language import LanguageDetector
 from bot.reading.models import DealReading, Reading
 from bot.reading.parties import PartyLexicon, find_object, find_parties, seated
@@ -54,6 +56,7 @@ class SituationReader:
     clauses: ClauseParser
     languages: LanguageDetector
     social: SocialCues = field(default_factory=SocialCues)
+    gloss: Gloss = field(default_factory=Gloss)
     _ordered: list[DealKind] = field(init=False)
     _roles: set[str] = field(init=False)
 
@@ -67,6 +70,8 @@ class SituationReader:
         if injection:
             # Read what is left once the attempt to change Parley is set aside.
             text = self.lens.without_injection(text) or text
+        language = self.languages.detect(text)
+        text = self._in_english(text, language)
         lens = self.lens.read(text)
         vector = np.asarray(self.embed(text), dtype=np.float32)
         reply = bool(conversation and conversation.turns)
@@ -76,7 +81,6 @@ class SituationReader:
         relies = trust_score >= self.model.trust_threshold or bool(
             lens.cues and lens.dropped_safeguard
         )
-        language = self.languages.detect(text)
         deal = self._deal(text, vector)
         if language != "en":
             # Words picked out of another language ("contratei um designer") make broken
@@ -84,14 +88,17 @@ class SituationReader:
             deal = replace(
                 deal, counterpart=_role(deal.kind, self.kinds), counterpart_named=False, object=None
             )
-        social = None if injection else self.social.kind(text)
-        intents = _social_intents(social, deal) or self._intents(
-            x, relies, language, injection, deal, conversation
+        social = None if injection or language != "en" else self.social.kind(text)
+        intents = (
+            _social_intents(social, deal)
+            or _glossed_intents(language, relies, lens, text)
+            or self._intents(x, relies, language, injection, deal, conversation)
         )
         if relies and "decide" in intents and not self.cues.matches("decide", text):
             # "so it should be alright?" asks to be reassured about trust, not what to do.
             intents = tuple(i for i in intents if i != "decide")
-        slots = self._slots(text, lens, relies)
+        # A clause quoted from glossed words would not be the user's sentence.
+        slots = self._slots(text, lens, relies) if language == "en" else {}
         trust = replace(
             lens,
             relies_on_trust=relies,
@@ -101,6 +108,13 @@ class SituationReader:
         )
         reading = Reading(text, trust, trust_score, intents, deal, language, slots, injection)
         return _with_memory(reading, conversation, self.kinds)
+
+    def _in_english(self, text: str, language: str) -> str:
+        """The text itself, or for another language its glossed key words when there are some
+        (the original's own words would read as no deal at all)."""
+        if language == "en":
+            return text
+        return self.gloss.english(text, language) or text
 
     def _intents(
         self,
@@ -195,6 +209,24 @@ def _role(kind: str | None, kinds: dict[str, DealKind]) -> str | None:
 def _risks(kind: DealKind | None) -> tuple[str, ...]:
     bearer = {"user": "you", "counterpart": "them", "both": "both"}
     return tuple(f"{r.risk} ({bearer.get(r.bears, 'you')})" for r in kind.risks) if kind else ()
+
+
+_TRUST_WORDS = re.compile(
+    r"\b(?:trust\w*|honest\w*|reliable|serious|word|promis\w*|friend|cousin)\b"
+)
+
+
+def _glossed_intents(
+    language: str, relies: bool, lens: TrustReading, english: str
+) -> tuple[str, ...]:
+    """Another language's glossed words are no sentence for the intent models: trust when its
+    words say so (or nothing else is clear), examining when it names a safeguard."""
+    if language == "en":
+        return ()
+    trusting = relies or bool(lens.cues) or bool(_TRUST_WORDS.search(english))
+    if lens.mechanisms_named and not trusting:
+        return ("examining", "non_english")
+    return ("trust", "non_english")
 
 
 def _social_intents(social: str | None, deal: DealReading) -> tuple[str, ...]:

@@ -1,0 +1,48 @@
+"""Key words of a message in another language, in English, so the English models can read it.
+
+The classifier and the catalogue's keywords know English only; a French or Italian message
+describing a whole deal would otherwise read as no deal at all. ``prompts/reading/gloss.yaml``
+lists words and short phrases per language; accents are optional and the longest match wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("qué" -> "que", "ł" -> "l"), for accent-blind matching."""
+    text = text.lower().replace("ł", "l").replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True, slots=True)
+class Gloss:
+    """Compiled glossaries, by language code."""
+
+    languages: dict[str, tuple[re.Pattern[str], dict[str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Gloss:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls({lang: _compiled(entries) for lang, entries in data.items() if entries})
+
+    def english(self, text: str, language: str) -> str:
+        """The glossed words of ``text`` in order, as English ("" when none or no glossary)."""
+        compiled = self.languages.get(language)
+        if compiled is None:
+            return ""
+        pattern, meanings = compiled
+        return " ".join(meanings[m.group(0)] for m in pattern.finditer(fold(text)))
+
+
+def _compiled(entries: dict[str, str]) -> tuple[re.Pattern[str], dict[str, str]]:
+    meanings = {fold(str(k)): str(v) for k, v in entries.items()}
+    alternatives = "|".join(re.escape(k) for k in sorted(meanings, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), meanings
