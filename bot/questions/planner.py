@@ -304,6 +304,8 @@ class SituationalEngine:
         else:
             query = 0.6 * self._vector(c.template) + 0.4 * message
             kind, about = situation.deal.kind, f"{c.text} {request.message}"
+            if c.move_id.startswith(("term:", "generic:")):
+                kind = None  # a general question rests on the general argument, not one case
         query = query / max(float(np.linalg.norm(query)), 1e-9)
         ranked = self.retriever.cite(query, kind=kind, scopes=request.scopes, k=12)
         ranked = [p for p in ranked if p.chunk_id not in request.avoid]
@@ -323,9 +325,12 @@ class SituationalEngine:
         return _with_quote(best, about)
 
     def _anchor(self, c: Candidate) -> str | None:
-        """A generic small-talk move's citation anchor (None for every other candidate)."""
+        """A generic move's citation anchor (None for questions about the deal itself)."""
         parts = c.move_id.split(":")
-        return self.corpus.anchors.get(parts[1]) if parts[0] == "generic" else None
+        if parts[0] != "generic":
+            return None
+        # A last-resort question fits no case: it rests on the essay's general argument.
+        return self.corpus.anchors.get(parts[1]) or self.corpus.anchors.get("offtopic")
 
     # -- preface ------------------------------------------------------------------------------
 
