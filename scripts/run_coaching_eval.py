@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ESSAY = ROOT.parent / "shared" / "corpus" / "ap-insight-56-trust.txt"
 
 
-def _reply(turn) -> dict:  # noqa: ANN001 - a Turn of whichever version is installed
+def _reply(turn) -> dict:
     data = turn.to_json()
     shown = [
         {"question": q, "cites": c.get("title") or c.get("source"), "excerpt": c.get("text")}
@@ -36,7 +36,7 @@ def _reply(turn) -> dict:  # noqa: ANN001 - a Turn of whichever version is insta
     }
 
 
-async def _answer(app, text: str, conversation_id: str | None) -> dict:  # noqa: ANN001
+async def _answer(app, text: str, conversation_id: str | None) -> dict:
     from bot.coaching.models import InputRejected
 
     try:

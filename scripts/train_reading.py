@@ -14,16 +14,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.knowledge.embeddings import MiniLMEmbedder  # noqa: E402
-from bot.reading.build import (  # noqa: E402
+from bot.knowledge.embeddings import MiniLMEmbedder
+from bot.reading.build import (
     CATALOGUE_DIR,
     MODEL_FILE,
     TRAINING_DIR,
     inputs_of_model,
     lens_and_cues,
 )
-from bot.reading.catalogue import load_catalogue  # noqa: E402
-from bot.reading.training import (  # noqa: E402
+from bot.reading.catalogue import load_catalogue
+from bot.reading.training import (
     Featurizer,
     catalogue_examples,
     corpus_hash,
@@ -31,7 +31,7 @@ from bot.reading.training import (  # noqa: E402
     load_corpus,
     train,
 )
-from bot.settings import REPO_ROOT  # noqa: E402
+from bot.settings import REPO_ROOT
 
 
 def main() -> None:

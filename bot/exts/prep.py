@@ -47,13 +47,16 @@ log = logging.getLogger(__name__)
 OWNER_PREFIX = "discord-user:"
 THREAD_PREFIX = "discord-thread:"
 _SID = r"(?P<sid>[0-9a-f]{4,32})"
-BUTTON_TEMPLATE = rf"parley-prep:(?P<action>back|next|skip|pause|finish|risk):{_SID}:(?P<stage>\d+)"
+BUTTON_TEMPLATE = (
+    rf"parley-prep:(?P<action>back|next|skip|pause|finish|confirm|risk):{_SID}:(?P<stage>\d+)"
+)
 PICKER_TEMPLATE = rf"parley-prep:edit:{_SID}"
 DELETE_TEMPLATE = rf"parley-prep:delete:{_SID}:(?P<answer>yes|no)"
 MODAL_ID = re.compile(rf"parley-prep:ledger:{_SID}:(?P<row>\d+|new)")
 _LABELS = {"back": "◀ Back", "next": "Next ▶", "skip": "Skip", "pause": "Pause",
-           "finish": "Finish", "risk": "Add risk"}  # fmt: skip
-_STYLES = {"next": discord.ButtonStyle.primary, "finish": discord.ButtonStyle.success}
+           "finish": "Finish", "confirm": "Confirm: write the brief", "risk": "Add risk"}  # fmt: skip
+_STYLES = {"next": discord.ButtonStyle.primary, "finish": discord.ButtonStyle.success,
+           "confirm": discord.ButtonStyle.success}  # fmt: skip
 # Messages a person typed; joins, pins and thread notices are not answers.
 _USER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 _LISTED = 12  # sessions shown by /prep list, newest first (one message)
@@ -67,7 +70,7 @@ def thread_channel(thread_id: int) -> str:
 
 
 class PrepButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_TEMPLATE):
-    """Next, Back, Skip, Pause, Finish or Add risk for one session, as shown at one stage."""
+    """Next, Back, Skip, Pause, Finish, Confirm or Add risk for one session, at one stage."""
 
     def __init__(self, action: str, session_id: str, stage: int) -> None:
         super().__init__(

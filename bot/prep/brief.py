@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from bot.knowledge.retrieval import tokenize
 from bot.prep.ledger import is_trust_only
 from bot.prep.models import FINISHED, Answer, Asked, LedgerRow, SessionRecord
+from bot.prep.questions import phrase, with_quote
 from bot.prep.stages import Stage, StageBook, fill
-from bot.prep.walk import NOTE, answered, missing_perspective
+from bot.prep.walk import NOTE, latest_answers, open_items
 
 # Stages whose first questions read best side by side: (question keys, column headings).
 _TABLES = {
@@ -19,15 +21,15 @@ _TABLES = {
 }
 NOT_ANSWERED = "*not answered*"
 TRUST_ONLY_MARK = "⚠ **trust only**"
+CELL_WORDS = 8  # words of an answer a ledger cell keeps
+QUOTE_CHARS = 280  # a section's citation: the sentence or two that matter, not a page
 
 
 def build_brief(record: SessionRecord, book: StageBook, *, risk_map_name: str = "") -> str:
     """The whole brief, section by section."""
-    parts = [_title(record)]
+    parts = [_title(record), _open_items(record, book), _summary(record, book)]
     for number, stage in enumerate(book.stages, start=1):
         parts.append(_stage_section(number, stage, record, risk_map_name))
-    parts.append(_open_items(record, book))
-    parts.append(_citations(record, book))
     return "\n\n".join(p for p in parts if p).rstrip() + "\n"
 
 
@@ -38,8 +40,8 @@ def _title(record: SessionRecord) -> str:
         f"# Prep brief: {_inline(session.topic)}\n\n"
         f"**Counterpart:** {_inline(session.counterpart)} · **Session:** `{session.id}` · "
         f"**Status:** {status} · **Updated:** {session.updated_at:%Y-%m-%d}\n\n"
-        "> Parley asks; it does not advise. Everything below is in your own words; the "
-        "passages at the end are what the questions were grounded in."
+        "> Parley asks; it does not advise. Everything below is in your own words; each "
+        "section ends with the passage its questions rested on."
     )
 
 
@@ -52,7 +54,8 @@ def _stage_section(number: int, stage: Stage, record: SessionRecord, map_name: s
     else:
         body = _plain_stage(stage, record)
     notes = _notes(stage, record.answers)
-    return "\n\n".join(p for p in (heading, body, notes) if p)
+    cited = _section_citation(stage, record)
+    return "\n\n".join(p for p in (heading, body, notes, cited) if p)
 
 
 def _plain_stage(stage: Stage, record: SessionRecord) -> str:
@@ -115,7 +118,7 @@ def _ledger_section(stage: Stage, record: SessionRecord, map_name: str) -> str:
         (
             str(row.position),
             _cell(row.risk),
-            _cell(f"{row.bearer_kind} — {row.bearer}" if row.bearer else row.bearer_kind),
+            _short(row.bearer_kind, row.bearer),
             _mechanism_cell(row),
             _cell(row.residual) if row.residual else NOT_ANSWERED,
         )
@@ -129,9 +132,14 @@ def _ledger_section(stage: Stage, record: SessionRecord, map_name: str) -> str:
 
 
 def _mechanism_cell(row: LedgerRow) -> str:
-    if is_trust_only(row.mechanism_kind):
-        return TRUST_ONLY_MARK + (f" — {_cell(row.mechanism)}" if row.mechanism else "")
-    return f"{row.mechanism_kind} — {_cell(row.mechanism)}" if row.mechanism else row.mechanism_kind
+    kind = TRUST_ONLY_MARK if is_trust_only(row.mechanism_kind) else row.mechanism_kind
+    return _short(kind, row.mechanism)
+
+
+def _short(kind: str, answer: str) -> str:
+    """A ledger cell: the category, then the answer's first clause (the whole answer is in
+    the Trust checks and the session; a row of full sentences is unreadable)."""
+    return f"{kind} — {_cell(phrase(answer, CELL_WORDS))}" if answer.strip() else kind
 
 
 def _trust_only_summary(record: SessionRecord) -> str:
@@ -166,61 +174,53 @@ def _notes(stage: Stage, answers: Iterable[Answer]) -> str:
 
 
 def _open_items(record: SessionRecord, book: StageBook) -> str:
-    """What is still open: skipped questions, pending follow-ups, the other side's view."""
-    filled = answered(record.answers)
-    items = [f"- Skipped: {_slot_label(key, book, record)}" for key in record.session.skipped]
-    for stage_id in record.session.follow_ups:
-        title = book[book.index(stage_id)].title
-        items.append(f"- A trust follow-up in {title} is still unanswered.")
-    for slot in missing_perspective(book, filled):
-        items.append(f"- Not yet written down: {_slot_label(slot.key, book, record)}")
-    if not items:
+    """The brief opens with what is still open, so nothing unanswered hides in a table."""
+    items = open_items(record, book)
+    body = "\n".join(f"- {_block(item)}" for item in items) or book.say("open_none")
+    return f"## {book.say('open_heading')}\n\n{body}"
+
+
+def _summary(record: SessionRecord, book: StageBook) -> str:
+    """One paragraph in the user's own words: their Situation answers, in order."""
+    stage = book.stages[0]
+    latest = latest_answers(record.answers)
+    texts = [latest.get(f"{stage.id}/{q.key}/0", "") for q in stage.questions]
+    said = [_sentence(t) for t in texts if t.strip() and not book.is_unsure(t)]
+    body = " ".join(said) if said else book.say("summary_no_answers")
+    return f"## {book.say('summary_heading')}\n\n{body}"
+
+
+def _sentence(text: str) -> str:
+    """An answer as a sentence of a paragraph: one line, capitalised, ending in a stop."""
+    text = " ".join(_inline(text).split())
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _section_citation(stage: Stage, record: SessionRecord) -> str:
+    """One passage for the section, the one closest to what the user said in it, quoted by
+    the sentence that matters to those answers (never the passage's first lines by default)."""
+    said = " ".join(a.text for a in record.answers if a.stage == stage.id)
+    asked = [a for a in record.asked if _slot_stage(a.slot) == stage.id]
+    if not asked:
         return ""
-    return "## Open items\n\n" + "\n".join(items)
+    words = set(tokenize(said))
+
+    def fit(item: Asked) -> float:
+        passage = item.question.passage
+        return len(words & set(tokenize(passage.text))) + passage.score
+
+    passage = max(asked, key=fit).question.passage
+    quoted = with_quote(passage, f"{said} {' '.join(a.question.text for a in asked)}")
+    excerpt = " ".join(_inline(quoted.excerpt(QUOTE_CHARS)).split())
+    return f"*Grounded in {_inline(passage.title or passage.source)}:* “{excerpt}”"
 
 
-def _citations(record: SessionRecord, book: StageBook) -> str:
-    """Every passage a question rested on, once, grouped by document, with what it was cited for."""
-    documents: dict[str, dict[str, tuple[Asked, list[str]]]] = {}
-    for asked in record.asked:
-        passage = asked.question.passage
-        document = documents.setdefault(passage.title or passage.source, {})
-        key = passage.chunk_id or passage.text[:80]
-        entry = document.setdefault(key, (asked, []))
-        label = _slot_label(asked.slot, book, record)
-        if label not in entry[1]:
-            entry[1].append(label)
-    if not documents:
-        return ""
-    parts = ["## Passages cited"]
-    for title, passages in documents.items():
-        source = next(iter(passages.values()))[0].question.passage.source
-        lines = [f"### {_inline(title)}", f"*{_inline(source)}*", ""]
-        for asked, uses in passages.values():
-            excerpt = " ".join(_inline(asked.question.passage.excerpt(300)).split())
-            lines.append(f"- “{excerpt}” — *cited for:* {'; '.join(uses)}")
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts)
-
-
-def _slot_label(key: str, book: StageBook, record: SessionRecord) -> str:
-    """ "stakes/their_gains/0" → "Stakes · Landlord gains"; follow-ups name their stage."""
-    if key.startswith("follow-up:"):
-        stage_id = key.split(":")[1]
-        return f"{_stage_title(book, stage_id)} · trust follow-up"
-    stage_id, question_key, round_ = key.split("/")
-    stage = book[book.index(stage_id)]
-    question = stage.question(question_key)
-    label = _label(question.label, record) if question else question_key
-    suffix = f" ({int(round_) + 1})" if stage.repeat == "open" else ""
-    return f"{stage.title} · {label}{suffix}"
-
-
-def _stage_title(book: StageBook, stage_id: str) -> str:
-    try:
-        return book[book.index(stage_id)].title
-    except StopIteration:
-        return stage_id
+def _slot_stage(slot: str) -> str:
+    """The stage a stored question belongs to: "stakes/yours/0" and "follow-up:stakes:ab"."""
+    if slot.startswith("follow-up:"):
+        return slot.split(":")[1]
+    return slot.split("/", 1)[0]
 
 
 def _slot_text(

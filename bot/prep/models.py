@@ -12,9 +12,12 @@ ACTIVE = "active"
 PAUSED = "paused"
 FINISHED = "finished"
 
-# What a front end can offer as buttons (terminal: /next, /back...). "risk" adds a ledger row.
-NAVIGATION = ("back", "next", "skip", "pause", "finish")
-ACTIONS = (*NAVIGATION, "risk")
+# What a front end can offer as buttons (terminal: /next, /back...). "risk" adds a ledger row;
+# "confirm" is offered only after Finish listed what is still open.
+FINISH = "finish"
+CONFIRM = "confirm"
+NAVIGATION = ("back", "next", "skip", "pause", FINISH, CONFIRM)
+ACTIONS = ("back", "next", "skip", "pause", FINISH, "risk")
 
 
 class PrepError(InputRejected):
@@ -200,6 +203,8 @@ class Reply:
     notices: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     follow_up: bool = False
+    # The slot the questions ask about ("stakes/their_gains/0", "follow-up:risks:ab12cd34").
+    slot: str = ""
     message: str = ""
     refused: bool = False
     actions: tuple[str, ...] = ()

@@ -9,21 +9,39 @@ same citation.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from bot.coaching.coach import GROUNDING_POOL, Coach
 from bot.coaching.models import Conversation, InputRejected, Passage, Question, Turn
 from bot.knowledge.retrieval import tokenize
-from bot.prep.models import LedgerRow, PrepSession
-from bot.prep.stages import Slot, Stage, fill
+from bot.prep.categories import ACCEPTED, OTHER, TRUST_ONLY
+from bot.prep.models import Answer, LedgerRow, PrepSession
+from bot.prep.stages import Slot, Stage, clip_item, fill
 from bot.prep.store import PrepStore
+from bot.prep.walk import latest_answers
+from bot.reading.catalogue import DealKind, Risk
 
-# How much a passage's fit to the question's anchor counts against its retrieval score, and
-# the handicap of a passage already cited in the session (fresh sources read better).
-ANCHOR_WEIGHT = 0.6
+# A citation is looked for with a blend of the question as worded for this session, its anchor
+# (what the stage is about) and the user's own recent answers, so two negotiations at the same
+# stage rest on different passages when what they said differs.
+QUESTION_WEIGHT = 0.45
+ANCHOR_WEIGHT = 0.3
+SAID_WEIGHT = 0.25
+CITE_POOL = 12
+# Word overlap with the anchor, on top of the embedding score; the handicap of a passage
+# already cited in the session (fresh sources read better); and of a case note about another
+# kind of deal (beyond the retriever's own, as prep questions are less specific than /ask's).
+OVERLAP_WEIGHT = 0.2
 REPEAT_PENALTY = 0.3
+OTHER_KIND = 0.1
+# Answers the citation query reads: the latest few, so it follows the conversation.
+SAID_ANSWERS = 3
 
 
 class Questions:
@@ -40,22 +58,22 @@ class Questions:
         """The slot's question with its citation, as first shown (stored), or grounded now."""
         stored = await self.store.asked(session.id, slot.key)
         if stored:
-            return stored[0].question
+            # The store keeps the passage, not its quote: the same focus finds the same one.
+            return _quoted(stored[0].question, slot.question.anchor)
         item, number = await self._item(session, slot, ledger)
-        text = fill(
-            slot.question.wording(slot.round),
-            counterpart=session.counterpart,
-            topic=session.topic,
-            item=item,
-            n=str(number),
-        )
+        answers = await self.store.answers(session.id)
+        kind = self.kind(session)
+        values = context(session, slot, answers, ledger, kind)
+        values |= {"item": item, "n": str(number)}
+        text = fill(slot.question.wording(slot.round, values), **values)
         cited = {a.question.passage.chunk_id for a in await self.store.asked(session.id)}
-        passage = await asyncio.to_thread(self._ground, slot, session, cited)
+        said = _said(answers, slot)
+        passage = await asyncio.to_thread(self._ground, slot, session, text, said, cited)
         question = Question(
             text, slot.question.dimension, f"prep:{slot.key}", slot.question.type, passage
         )
         await self.store.add_asked(session.id, slot.key, [question], self.clock())
-        return question
+        return _quoted(question, slot.question.anchor)
 
     async def follow_ups(
         self, session: PrepSession, stage: Stage, pending: dict[str, Any]
@@ -65,10 +83,10 @@ class Questions:
         Updates ``session.state["conversation"]`` so the coach never repeats itself; the caller
         stores the session.
         """
-        slot = f"follow-up:{stage.id}:{pending['id']}"
+        slot = follow_up_slot(stage.id, pending)
         stored = await self.store.asked(session.id, slot)
         if stored:
-            return tuple(a.question for a in stored)
+            return tuple(_quoted(a.question) for a in stored)
         conversation = Conversation.from_json(session.state.get("conversation") or {})
         turn = await self._coach_turn(session, pending["text"], conversation)
         if turn is None or not turn.questions:
@@ -81,11 +99,20 @@ class Questions:
     async def _coach_turn(
         self, session: PrepSession, answer: str, conversation: Conversation
     ) -> Turn | None:
-        # Naming the counterpart lets the coach word its questions about them.
+        # Naming the counterpart lets the coach word its questions about them; the session's
+        # deal kind seeds the conversation, so the coach reads the answer as part of this deal
+        # (its questions then come from the kind's catalogue, as in /ask).
         text = f"About {session.counterpart}: {answer}"
+        _seed(conversation, session)
         try:
             return await asyncio.to_thread(
-                self.coach.turn, text, conversation, scopes=session.scopes, situational=False
+                self.coach.turn,
+                text,
+                conversation,
+                scopes=session.scopes,
+                # Without a kind the reader guesses one from a single answer ("she seems
+                # reliable" read as hiring a freelancer): the bank's questions read better.
+                situational=bool(session.state.get("deal_kind")),
             )
         except InputRejected:
             return None
@@ -108,20 +135,70 @@ class Questions:
                     return answer.text, slot.round + 1
         return "", slot.round + 1
 
-    def _ground(self, slot: Slot, session: PrepSession, cited: set[str]) -> Passage:
-        """The passage that best fits the question's anchor, preferring ones not yet cited."""
-        query = f"{slot.question.anchor} {session.topic}"
-        pool = self.coach.retriever.search(query, GROUNDING_POOL, scopes=session.scopes)
-        if not pool:
+    def kind(self, session: PrepSession) -> DealKind | None:
+        """The session's kind of deal from the catalogue, when the reader recognised one."""
+        reader = self.coach.reader
+        kind_id = session.state.get("deal_kind")
+        return reader.kinds.get(kind_id) if reader and kind_id else None
+
+    def _ground(
+        self, slot: Slot, session: PrepSession, text: str, said: str, cited: set[str]
+    ) -> Passage:
+        """The passage for this question in this negotiation: close to the question, the
+        anchor and what the user has said, a case note of the same kind of deal preferred,
+        one already cited in the session handicapped."""
+        reader = self.coach.reader
+        kind = session.state.get("deal_kind")
+        if reader is None:
+            return self._ground_by_search(slot, session, cited)
+        parts = (
+            (text, QUESTION_WEIGHT),
+            (slot.question.anchor, ANCHOR_WEIGHT),
+            (said, SAID_WEIGHT),
+        )
+        query = sum(w * np.asarray(reader.embed(t), dtype=np.float32) for t, w in parts if t)
+        query = query / max(float(np.linalg.norm(query)), 1e-9)
+        ranked = self.coach.retriever.cite(query, kind=kind, scopes=session.scopes, k=CITE_POOL)
+        if not ranked:
             return _guide_passage(slot)
         anchor = set(tokenize(slot.question.anchor))
 
         def fit(passage: Passage) -> float:
             overlap = len(anchor & set(tokenize(passage.text))) / max(1, len(anchor))
             repeat = REPEAT_PENALTY if passage.chunk_id in cited else 0.0
-            return passage.score + ANCHOR_WEIGHT * overlap - repeat
+            other_kind = OTHER_KIND if passage.case_kind and passage.case_kind != kind else 0.0
+            return passage.score + OVERLAP_WEIGHT * overlap - repeat - other_kind
 
-        return max(pool, key=fit)
+        return max(ranked, key=fit)
+
+    def _ground_by_search(self, slot: Slot, session: PrepSession, cited: set[str]) -> Passage:
+        """Without a reader (no embedder to hand): the anchor's best search hit."""
+        query = f"{slot.question.anchor} {session.topic}"
+        pool = self.coach.retriever.search(query, GROUNDING_POOL, scopes=session.scopes)
+        if not pool:
+            return _guide_passage(slot)
+        fresh = [p for p in pool if p.chunk_id not in cited] or pool
+        return fresh[0]
+
+
+def _quoted(question: Question, anchor: str = "") -> Question:
+    """A stored question with its citation's quote found again (the store keeps no quote)."""
+    return replace(question, passage=with_quote(question.passage, f"{question.text} {anchor}"))
+
+
+def _seed(conversation: Conversation, session: PrepSession) -> None:
+    """What the session already knows, for a conversation that has not read it yet."""
+    situation = conversation.situation
+    kind = session.state.get("deal_kind")
+    if kind and not situation.get("kind"):
+        situation.update(kind=kind, confidence=1.0)
+    if not situation.get("counterpart"):
+        situation.update(counterpart=session.counterpart, counterpart_named=True)
+
+
+def follow_up_slot(stage_id: str, pending: dict[str, Any]) -> str:
+    """The slot key a stage's pending follow-up questions are stored under."""
+    return f"follow-up:{stage_id}:{pending['id']}"
 
 
 def _guide_passage(slot: Slot) -> Passage:
@@ -133,3 +210,250 @@ def _guide_passage(slot: Slot) -> Passage:
         title="Parley prep guide",
         chunk_id=f"guide:{slot.stage.id}",
     )
+
+
+# -- what earlier answers and the deal kind give a question to build on -----------------------
+
+# Words a short phrase taken from an answer may run to: enough to recognise, never a paste.
+PHRASE_WORDS = 9
+_CLAUSE_END = re.compile(r"\s*(?:[,;:(—–]| - | because | so | but | and I | as long as )\s*", re.I)
+_PROMISE = re.compile(
+    r"^(?:they|he|she|it|we|the \w+|[A-Z][\w.]*(?: [A-Z]\w*)?)\s+(?:will|'ll|are going to|is going to)\s+(?P<act>.+)$",
+    re.I,
+)
+_FEAR = re.compile(
+    r"^(?:they|he|she|[A-Z][\w.]*(?: [A-Z]\w*)?)\s+(?:fears?|is afraid of|are afraid of|"
+    r"worr(?:y|ies) about|is worried about|are worried about|dreads?)\s+(?P<fear>.+)$",
+    re.I,
+)
+# First words that start a sentence but not a name: lower-cased when the phrase goes mid-sentence.
+_SENTENCE_STARTERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "my",
+        "our",
+        "we",
+        "i'd",
+        "get",
+        "keep",
+        "switch",
+        "go",
+        "find",
+        "stay",
+        "use",
+        "buy",
+        "sell",
+        "rent",
+        "hire",
+        "move",
+        "wait",
+        "pay",
+        "ask",
+        "do",
+        "take",
+        "sign",
+    ]
+)
+
+
+def phrase(text: str, words: int = PHRASE_WORDS) -> str:
+    """The first clause of an answer, at most ``words`` words, fit to sit inside a sentence:
+    cut where a clause joins ("and", "while") when it is too long, never with an ellipsis
+    (it ends mid-question, where "…." reads as a typo)."""
+    first = _CLAUSE_END.split(" ".join(text.split()).rstrip(".!?"), maxsplit=1)[0]
+    cut = first.split()
+    if len(cut) > words:
+        joins = [i for i, w in enumerate(cut[: words + 1]) if w.lower() in _JOINS and i >= 4]
+        cut = cut[: joins[-1]] if joins else cut[:words]
+    short = " ".join(cut)
+    head = cut[0] if cut else ""
+    if head.lower() in _SENTENCE_STARTERS and head[1:] == head[1:].lower():
+        short = short[:1].lower() + short[1:]
+    return short
+
+
+_JOINS = frozenset({"and", "while", "then", "or", "when", "which", "who", "with"})
+
+
+def wanted(text: str) -> str:
+    """What the user wants, as a noun phrase ("a two-year renewal at today's rent"), or ""
+    when the answer does not start with one (then the question keeps its plain wording)."""
+    short = phrase(_WANT.sub("", " ".join(text.split()), count=1))
+    head = short.split(" ", 1)[0].lower()
+    return short if head in _DETERMINERS or head[:1].isdigit() else ""
+
+
+_WANT = re.compile(
+    r"^(?:i|we)(?: would|'d)?\s+(?:really\s+)?(?:want|like|need|hope for|am after|'m after)\s+",
+    re.I,
+)
+
+
+def promise(text: str) -> str:
+    """ "They will keep the price fixed, she promised." → "keep the price fixed" ("" if no
+    "they will…" can be found)."""
+    first = _CLAUSE_END.split(" ".join(text.split()).rstrip(".!?"), maxsplit=1)[0]
+    match = _PROMISE.match(first)
+    return match["act"] if match else ""
+
+
+def broken(counterpart: str, act: str, *, past: bool = False) -> str:
+    """ "Ms. Okafor does not keep the price fixed" (or "did not"; "is not on time")."""
+    verb, _, rest = act.partition(" ")
+    if verb.lower() == "be":
+        return f"{counterpart} {'was' if past else 'is'} not {rest}".rstrip()
+    return f"{counterpart} {'did' if past else 'does'} not {act}"
+
+
+def fear(text: str) -> str:
+    """What the counterpart fears, from "She fears locking in a price…" ("" when unclear)."""
+    first = " ".join(text.split()).rstrip(".!?")
+    match = _FEAR.match(first)
+    return phrase(match["fear"], 12) if match else ""
+
+
+def topic_phrase(topic: str) -> str:
+    """The topic as it reads after "on": "the annual supply renewal", "renewing my lease"."""
+    text = " ".join(topic.split()).rstrip(".")
+    head = text.split(" ", 1)[0].lower()
+    if head in _DETERMINERS:
+        return text[:1].lower() + text[1:]
+    if head.endswith("ing"):
+        return text
+    return f"the {text}"
+
+
+_DETERMINERS = frozenset(
+    ["a", "an", "the", "my", "our", "his", "her", "their", "this", "that", "these", "those", "your"]
+)
+
+
+def listed(items: Sequence[str], joiner: str = "or") -> str:
+    """ "a, b or c" """
+    items = [i for i in items if i]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {joiner} {items[-1]}"
+
+
+def context(
+    session: PrepSession,
+    slot: Slot,
+    answers: Sequence[Answer],
+    ledger: Sequence[LedgerRow],
+    kind: DealKind | None,
+) -> dict[str, str]:
+    """Slot values a question can build on: the names, what earlier stages said, the deal."""
+    latest = latest_answers(answers)
+    counterpart = session.counterpart
+    values = {
+        "counterpart": counterpart,
+        "Counterpart": counterpart[:1].upper() + counterpart[1:],
+        "topic": topic_phrase(session.topic),
+        "want": wanted(latest.get("situation/want/0", "")),
+        "fear": fear(latest.get("stakes/their_fears/0", "")),
+        "alternative": phrase(latest.get("alternatives/your_alternative/0", "")),
+        "risks": listed([clip_item(r.risk, 40) for r in ledger[:3]], "and"),
+        "covers": listed(sorted({r.mechanism_kind for r in ledger if _covers(r)}), "and"),
+    }
+    values |= _promise_values(counterpart, slot, latest)
+    if kind is not None:
+        values |= _kind_values(kind, slot, ledger, counterpart)
+    return values
+
+
+def _promise_values(counterpart: str, slot: Slot, latest: dict[str, str]) -> dict[str, str]:
+    """For a trust-audit round: the "they will…" as the sentence of its being broken."""
+    if slot.stage.repeat != "open":
+        return {}
+    first = f"{slot.stage.id}/{slot.stage.questions[0].key}/{slot.round}"
+    act = promise(latest.get(first, ""))
+    if not act:
+        return {}
+    return {"broken": broken(counterpart, act), "broken_past": broken(counterpart, act, past=True)}
+
+
+def _kind_values(
+    kind: DealKind, slot: Slot, ledger: Sequence[LedgerRow], counterpart: str
+) -> dict[str, str]:
+    """What the catalogue says about this kind of deal, for the question's slots."""
+    role = kind.counterpart_role.removeprefix("the ").removeprefix("a ")
+    values = {
+        "role": role,
+        "their_gives": _given(kind.exchange.get("counterpart_gives", "")),
+        "you_give": _given(kind.exchange.get("user_gives", "")),
+        "third_parties": listed(list(kind.third_parties[:3]), "or"),
+        "mechanisms": listed(list(kind.mechanisms[:3])),
+    }
+    if slot.stage.repeat == "ledger":
+        row = next((r for r in ledger if r.id == slot.round), None)
+        typical = _typical_risk(kind, row.risk if row else "")
+        if typical is not None and typical.mechanisms:
+            values["mechanisms"] = listed(list(typical.mechanisms[:3]))
+    values["kind_question"] = _kind_question(kind, ledger, counterpart)
+    return values
+
+
+def _given(text: str) -> str:
+    """What one side hands over, whole when short, else its first clause."""
+    text = " ".join(text.split()).rstrip(".")
+    return text if len(text.split()) <= GIVEN_WORDS else phrase(text, GIVEN_WORDS)
+
+
+GIVEN_WORDS = 14
+
+
+def _typical_risk(kind: DealKind, risk: str) -> Risk | None:
+    """The catalogue risk of this kind that a ledger risk is about (most words shared)."""
+    words = set(tokenize(risk))
+    scored = [(len(words & set(tokenize(r.risk))), r) for r in kind.risks]
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    return best[1] if best[0] >= 1 else None
+
+
+def _kind_question(kind: DealKind, ledger: Sequence[LedgerRow], counterpart: str) -> str:
+    """A trainer's question about this kind of deal, on a typical risk the ledger lacks."""
+    covered = {r.id for row in ledger if (r := _typical_risk(kind, row.risk))}
+    for question in kind.questions:
+        if question.move == "redirect" and not set(question.targets) & covered:
+            text = question.text.replace("{counterpart}", counterpart)
+            return text.replace("{object}", kind.default_object)
+    return ""
+
+
+def _covers(row: LedgerRow) -> bool:
+    """A row a mechanism carries (not trust alone, not accepted, not unread)."""
+    return bool(row.mechanism) and row.mechanism_kind not in (TRUST_ONLY, ACCEPTED, OTHER)
+
+
+def _said(answers: Sequence[Answer], slot: Slot) -> str:
+    """The user's latest answers (the stage's own first), for the citation query."""
+    own = [a.text for a in answers if a.stage == slot.stage.id]
+    rest = [a.text for a in answers if a.stage != slot.stage.id]
+    return " ".join([*own[-SAID_ANSWERS:], *rest[-SAID_ANSWERS:]][:SAID_ANSWERS])
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“(])")
+
+
+def with_quote(passage: Passage, focus: str) -> Passage:
+    """The passage with the sentence (or two, if the first is short) that best matches
+    ``focus`` as its excerpt: what the brief and the chat quote."""
+    sentences = [
+        s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5
+    ]
+    if not sentences:
+        return passage
+    wanted = set(tokenize(focus))
+    scores = [len(wanted & set(tokenize(s))) for s in sentences]
+    best = scores.index(max(scores))
+    quote = sentences[best]
+    if len(quote.split()) < QUOTE_MIN_WORDS and best + 1 < len(sentences):
+        quote = f"{quote} {sentences[best + 1]}"
+    return replace(passage, quote=quote)
+
+
+QUOTE_MIN_WORDS = 22

@@ -52,6 +52,7 @@ def _terminal_words(text: str) -> str:
     """Button names as the terminal's commands: "Press Next" → "Type /next"."""
     for action in ("Next", "Finish", "Skip", "Back", "Pause"):
         text = text.replace(f"Press {action}", f"Type /{action.lower()}")
+    text = text.replace("(or Confirm)", "(or /confirm)").replace("go Back", "go /back")
     return text.replace("with Add risk", "with /risk risk | who bears it | mechanism | residual")
 
 

@@ -120,7 +120,7 @@ def _draw_legend(ax: Axes, ledger: tuple[LedgerRow, ...]) -> None:
     for i, row in enumerate(shown):
         bare = row.mechanism_kind == TRUST_ONLY
         detail = "ONLY TRUST COVERS THIS" if bare else row.mechanism_kind
-        text = f"{_clip(f'{row.position}. {row.risk}', _LEGEND_WIDTH)}\n      → {detail}"
+        text = f"{_legend_risk(row)}\n      → {detail}"
         ax.text(0, 0.93 - i * 0.078, text, color=_style(row.mechanism_kind)[0], fontsize=10,
                 va="top", fontweight="bold" if bare else "normal", linespacing=1.35)  # fmt: skip
     if len(ledger) > len(shown):
@@ -128,6 +128,12 @@ def _draw_legend(ax: Axes, ledger: tuple[LedgerRow, ...]) -> None:
             0, 0.93 - len(shown) * 0.078, f"… the brief lists all {len(ledger)} risks", fontsize=9
         )
     _draw_key(ax)
+
+
+def _legend_risk(row: LedgerRow) -> str:
+    """A risk's legend line: its short name whole when it fits, else cut at a word."""
+    name = " ".join(row.risk.split())
+    return _clip(f"{row.position}. {name}", _LEGEND_WIDTH)
 
 
 def _draw_key(ax: Axes) -> None:
@@ -154,5 +160,9 @@ def _column_labels(counterpart: str) -> dict[str, str]:
 
 
 def _clip(text: str, limit: int) -> str:
+    """Text cut at a word to fit ``limit`` characters (a stub of half a word reads as a typo)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(",;:") + "…"

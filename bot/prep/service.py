@@ -11,6 +11,7 @@ import asyncio
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,8 @@ from bot.prep.expiry import Due, ExpiryPolicy, sweep
 from bot.prep.models import (
     ACTIONS,
     ACTIVE,
+    CONFIRM,
+    FINISH,
     FINISHED,
     NAVIGATION,
     PAUSED,
@@ -39,7 +42,7 @@ from bot.prep.models import (
     SessionSummary,
     utcnow,
 )
-from bot.prep.questions import Questions
+from bot.prep.questions import Questions, follow_up_slot
 from bot.prep.riskmap import render_risk_map
 from bot.prep.stages import Slot, Stage, StageBook, load_stages
 from bot.prep.store import PrepStore
@@ -51,6 +54,7 @@ from bot.prep.walk import (
     filled,
     leans_on_trust,
     missing_perspective,
+    open_items,
     target,
     trust_phrase,
 )
@@ -61,6 +65,10 @@ NOT_SAVED = (
     "Your answer was not saved; send it again in a moment. Everything you answered before is safe."
 )
 FIELD_LIMITS = {"counterpart": 200, "topic": 300, "risk": 300, "bearer": 300, "mechanism": 500}
+# The reader's confidence a session's kind of deal needs (see ``_deal_kind``).
+KIND_FLOOR = 0.6
+# Set by a first Finish that listed open items: the next Finish writes the brief.
+CONFIRMING = "confirm_finish"
 # The ledger risk a "they will…" becomes when the trust audit writes it down.
 ASSUMPTION_RISK = "Not kept: {text}"
 
@@ -117,10 +125,15 @@ class PrepService:
         await self.store.create(session)
         return await self._reply(session, header=True)
 
-    def _deal_kind(self, topic: str) -> str | None:
-        """The kind of deal the topic names, as the coach's reader reads it (blocking)."""
+    def _deal_kind(self, text: str) -> str | None:
+        """The kind of deal the text names, as the coach's reader reads it (blocking); None
+        unless the reading is clear, as every stage builds on it and a wrong kind (a software
+        renewal for a packaging supplier) reads worse than none."""
         reader = self.coach.reader
-        return reader.read(topic).deal.kind if reader else None
+        deal = reader.read(text).deal if reader else None
+        if deal is None or deal.confidence < KIND_FLOOR or deal.kind2:
+            return None
+        return deal.kind
 
     def _parties(self, session: PrepSession) -> kinds.Parties:
         """The session's parties: its counterpart, and its deal kind's role words."""
@@ -225,6 +238,13 @@ class PrepService:
         change = self._ledger_change(session, where, cleaned.text, reading, ledger)
         change = change or self._free_risk(session, where, cleaned.text, reading, ledger)
         self._follow_up_state(session, where, cleaned.text, reading, leans)
+        if where.stage is self.book[0] and not session.state.get("deal_kind"):
+            # A bare topic ("annual renewal and pricing") may name no kind; the first answers
+            # usually do, and every later question builds on the kind.
+            said = [a.text for a in answers if a.stage == where.stage.id]
+            text = " ".join([f"{session.topic}.", *said, cleaned.text])
+            session.state["deal_kind"] = await asyncio.to_thread(self._deal_kind, text)
+        session.state.pop(CONFIRMING, None)  # a new answer may close an open item
         session.status = ACTIVE
         self._touch(session)
         await self.store.record_answer(
@@ -315,6 +335,8 @@ class PrepService:
             raise PrepError(f"Unknown action {action!r}; use one of {', '.join(NAVIGATION)}.")
         async with self._lock(session_id):
             session = await self._open(session_id, owner)
+            if action not in (FINISH, CONFIRM):
+                session.state.pop(CONFIRMING, None)  # the listing is stale once anything moves
             if action in _MOVES and shown_stage is not None and shown_stage != session.stage:
                 return await self._refuse(session, _STALE.format(n=session.stage + 1))
             handler = getattr(self, f"_{action}")
@@ -370,11 +392,35 @@ class PrepService:
         return await self._reply(session, message=text, questions=False)
 
     async def _finish(self, session: PrepSession) -> Reply:
+        """First Finish lists what is still open and asks to confirm; the second one (or
+        Confirm) writes the brief. With nothing open, the first one writes it."""
         blocked = await self._finish_blocker(session)
         if blocked is not None:
             return blocked
+        record = await self.store.record(session.id)
+        items = open_items(record, self.book) if record else []
+        if items and not session.state.get(CONFIRMING):
+            session.state[CONFIRMING] = True
+            await self._touch_and_save(session)
+            return await self._confirmation(session, items)
+        return await self._write_brief(session)
+
+    async def _confirm(self, session: PrepSession) -> Reply:
+        """The Confirm button: finish with the open items open (the blockers still hold)."""
+        blocked = await self._finish_blocker(session)
+        return blocked if blocked is not None else await self._write_brief(session)
+
+    async def _confirmation(self, session: PrepSession, items: Sequence[str]) -> Reply:
+        listed = "\n".join(f"- {item}" for item in items)
+        reply = await self._reply(
+            session, message=self.book.say("finish_confirm", items=listed), questions=False
+        )
+        return replace(reply, actions=(CONFIRM, *reply.actions))
+
+    async def _write_brief(self, session: PrepSession) -> Reply:
         session.status = FINISHED
         session.follow_ups.clear()
+        session.state.pop(CONFIRMING, None)
         await self._touch_and_save(session)
         brief = await self._brief(session.id)
         text = "Finished. Here are your brief and risk map; export them again any time."
@@ -411,6 +457,7 @@ class PrepService:
         async with self._lock(session_id):
             session = await self._open(session_id, owner)
             await self._check_row(session, row_id)
+            session.state.pop(CONFIRMING, None)
             self._touch(session)
             values = self._row_values(risk, session)
             try:
@@ -515,9 +562,9 @@ class PrepService:
         stage = self.book[session.stage]
         ledger = tuple(await self.store.ledger(session.id))
         asked: tuple[Question, ...] = ()
-        follow_up = False
+        follow_up, slot = False, ""
         if questions and session.status != FINISHED:
-            asked, follow_up, end = await self._asks(session, stage, ledger)
+            asked, follow_up, end, slot = await self._asks(session, stage, ledger)
             message = message or end
         elif session.status == FINISHED:
             message = message or _FINISHED.format(id=session.id)
@@ -530,6 +577,7 @@ class PrepService:
             notices=tuple(notices),
             questions=asked,
             follow_up=follow_up,
+            slot=slot,
             message=message,
             refused=refused,
             actions=() if session.status == FINISHED else ACTIONS,
@@ -546,8 +594,9 @@ class PrepService:
 
     async def _asks(
         self, session: PrepSession, stage: Stage, ledger: Sequence[LedgerRow]
-    ) -> tuple[tuple[Question, ...], bool, str]:
-        """(questions, whether they are a trust follow-up, the text when the stage is done)."""
+    ) -> tuple[tuple[Question, ...], bool, str, str]:
+        """(questions, whether they are a trust follow-up, the text when the stage is done,
+        the slot asked about)."""
         pending = session.follow_ups.get(stage.id)
         if pending:
             questions = await self.questions.follow_ups(session, stage, pending)
@@ -556,11 +605,11 @@ class PrepService:
                 session.follow_ups.pop(stage.id, None)
             await self.store.save(session)  # the coach's memory, or the dropped follow-up
             if questions:
-                return questions, True, ""
+                return questions, True, "", follow_up_slot(stage.id, pending)
         slot = await self._current_slot(session, ledger)
         if slot is None:
-            return (), False, self._stage_done(session, stage, ledger)
-        return (await self.questions.for_slot(session, slot, ledger),), False, ""
+            return (), False, self._stage_done(session, stage, ledger), ""
+        return (await self.questions.for_slot(session, slot, ledger),), False, "", slot.key
 
     async def _current_slot(
         self, session: PrepSession, ledger: Sequence[LedgerRow] | None = None

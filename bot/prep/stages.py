@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,16 @@ REPEATS = ("none", "open", "ledger")
 LEDGER_COLUMNS = ("assumption", "bearer", "mechanism", "residual")
 # Quoted items are cut so a question stays one readable line.
 ITEM_LIMIT = 140
+
+
+# The sentences the code asks the stages file for; a missing one fails at start, not mid-session.
+WORDING_KEYS = frozenset(
+    {
+        "open_heading", "open_none", "open_unanswered", "open_unsure", "open_follow_up",
+        "open_trust_only", "open_no_bearer", "open_thin", "finish_confirm", "summary_heading",
+        "summary_no_answers",
+    }
+)  # fmt: skip
 
 
 class StageBookError(ValueError):
@@ -34,10 +46,24 @@ class StageQuestion:
     perspective: bool = False
     expects_trust: bool = False
     ledger: str = ""
+    matters: bool = False  # unanswered, it is an open item of the brief and of Finish
+    side: str = ""  # "them": part of the other side's view
+    # Wordings that build on the deal kind and earlier answers, best first; one is used when
+    # every slot it names has a value, else ``text``.
+    variants: tuple[str, ...] = ()
+    again_variants: tuple[str, ...] = ()
 
-    def wording(self, round_: int) -> str:
-        """The template for a round: open stages reword their first question after round one."""
-        return self.again if round_ > 0 and self.again else self.text
+    def wording(self, round_: int, values: Mapping[str, str] | None = None) -> str:
+        """The template for a round: open stages reword their first question after round one;
+        of the wordings, the first variant whose slots ``values`` all fill, else the plain one."""
+        if round_ > 0 and self.again:
+            return _pick(self.again_variants, values or {}, self.again)
+        return _pick(self.variants, values or {}, self.text)
+
+
+def _pick(variants: tuple[str, ...], values: Mapping[str, str], plain: str) -> str:
+    usable = (v for v in variants if all(values.get(s) for s in slots_of(v)))
+    return next(usable, plain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +106,10 @@ class StageBook:
     """All stages, in order."""
 
     stages: tuple[Stage, ...]
+    # Sentences of finishing and of the brief's top, by key (``wording:`` in the stages file).
+    wording: Mapping[str, str] = field(default_factory=dict)
+    # Answers that mean "I don't know" (lower case, without the final full stop).
+    unsure: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.stages)
@@ -90,6 +120,14 @@ class StageBook:
     def index(self, stage_id: str) -> int:
         """The position of a stage by id."""
         return next(i for i, s in enumerate(self.stages) if s.id == stage_id)
+
+    def say(self, key: str, **values: str) -> str:
+        """A sentence from ``wording:``, its slots filled (``{Counterpart}`` capitalised)."""
+        return fill(self.wording[key], **values)
+
+    def is_unsure(self, text: str) -> bool:
+        """True when an answer only says the user does not know."""
+        return " ".join(text.lower().split()).rstrip(".!") in self.unsure
 
     def perspective_slots(self) -> list[Slot]:
         """The questions the session cannot finish without (round 0)."""
@@ -104,6 +142,11 @@ def fill(template: str, **values: str) -> str:
         values["item"] = clip_item(values["item"])
     text = template.format_map(_Blank(values))
     return text[:1].upper() + text[1:]
+
+
+def slots_of(template: str) -> set[str]:
+    """The slot names a template uses: "{counterpart} in {topic}" → {"counterpart", "topic"}."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def clip_item(text: str, limit: int = ITEM_LIMIT) -> str:
@@ -130,7 +173,12 @@ def load_stages(path: Path) -> StageBook:
     ids = [s.id for s in stages]
     if len(set(ids)) != len(ids):
         raise StageBookError(f"{path} repeats a stage id.")
-    return StageBook(stages)
+    wording = {str(k): str(v).strip() for k, v in (data.get("wording") or {}).items()}
+    missing = sorted(WORDING_KEYS - wording.keys())
+    if missing:
+        raise StageBookError(f"{path} has no wording for {', '.join(missing)}.")
+    unsure = frozenset(str(u).lower().rstrip(".!") for u in data.get("unsure") or ())
+    return StageBook(stages, wording, unsure)
 
 
 def _parse_stage(raw: dict[str, Any]) -> Stage:
@@ -162,6 +210,10 @@ def _parse_question(stage_id: str, raw: dict[str, Any]) -> StageQuestion:
         perspective=bool(raw.get("perspective", False)),
         expects_trust=bool(raw.get("expects_trust", False)),
         ledger=str(raw.get("ledger", "")),
+        matters=bool(raw.get("matters", False)),
+        side=str(raw.get("side", "")),
+        variants=_texts(raw.get("variants")),
+        again_variants=_texts(raw.get("again_variants")),
     )
     problems = [
         "dimension" * (question.dimension not in DIMENSIONS),
@@ -173,3 +225,8 @@ def _parse_question(stage_id: str, raw: dict[str, Any]) -> StageQuestion:
         where = f"{stage_id}/{question.key}"
         raise StageBookError(f"Question {where!r} has a bad " + ", ".join(filter(None, problems)))
     return question
+
+
+def _texts(raw: object) -> tuple[str, ...]:
+    """A list of wordings from the file, each on one line."""
+    return tuple(" ".join(str(v).split()) for v in raw or ()) if isinstance(raw, list) else ()

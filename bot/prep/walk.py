@@ -13,10 +13,16 @@ from dataclasses import dataclass
 from bot.coaching.inbound import clean_message
 from bot.coaching.models import TrustReading
 from bot.coaching.trust_lens import TrustLens
-from bot.prep.models import Answer, LedgerRow, PrepError, PrepSession
-from bot.prep.stages import Slot, Stage, StageBook, StageQuestion
+from bot.prep.ledger import UNASSIGNED, is_trust_only
+from bot.prep.models import Answer, LedgerRow, PrepError, PrepSession, SessionRecord
+from bot.prep.stages import Slot, Stage, StageBook, StageQuestion, clip_item, fill
 
 NOTE = "note"  # answers given after a stage's last question: kept, shown as notes
+# Fewer words than this across the other side's answers, and their view is "thin": a brief
+# that cannot say what the counterpart gains, fears and falls back on is half a brief.
+THIN_WORDS = 25
+# Risks and answers quoted in an open item are cut to this many characters.
+ITEM_QUOTE = 60
 INJECTION_NOTICE = (
     "I record your answers to the prep questions as they are; requests to change how I work "
     "are ignored."
@@ -153,3 +159,102 @@ def clean_answer(raw: str, *, max_chars: int, lens: TrustLens) -> CleanAnswer:
     if lens.looks_like_injection(text):
         notices.append(INJECTION_NOTICE)
     return CleanAnswer(cleaned.text, tuple(notices))
+
+
+def open_items(record: SessionRecord, book: StageBook) -> list[str]:
+    """What is still open, most pressing first: pending follow-ups, questions that matter left
+    unanswered, risks only trust covers or nobody bears, and a thin view of the other side."""
+    latest = latest_answers(record.answers)
+    items = [
+        book.say("open_follow_up", stage=book[book.index(stage_id)].title)
+        for stage_id in record.session.follow_ups
+    ]
+    for stage in book.stages:
+        items += _unanswered(stage, book, record, latest)
+    items += _ledger_items(record.ledger, book)
+    thin = _thin_view(book, latest, record.session.counterpart)
+    return items + ([thin] if thin else [])
+
+
+def latest_answers(answers: Iterable[Answer]) -> dict[str, str]:
+    """Slot key → the latest first answer given to it (follow-ups and notes left out)."""
+    return {a.slot: a.text for a in answers if not a.follow_up and a.question != NOTE}
+
+
+def _unanswered(
+    stage: Stage, book: StageBook, record: SessionRecord, latest: dict[str, str]
+) -> list[str]:
+    """The stage's questions that matter with no answer, or only an "I don't know"."""
+    items = []
+    for slot in _slots_that_matter(stage, latest, record.ledger):
+        where = (
+            f"{stage.title} · {fill(slot.question.label, counterpart=record.session.counterpart)}"
+        )
+        if stage.repeat != "none":
+            where += f" ({_round_name(stage, slot, latest, record.ledger)})"
+        text = latest.get(slot.key)
+        if text is None:
+            items.append(book.say("open_unanswered", where=where))
+        elif book.is_unsure(text):
+            items.append(book.say("open_unsure", where=where, answer=text.strip()))
+    return items
+
+
+def _slots_that_matter(
+    stage: Stage, latest: dict[str, str], ledger: Sequence[LedgerRow]
+) -> list[Slot]:
+    """Slots of questions marked ``matters``: once per stage, per round started, or per row
+    whose column the ledger itself does not already hold (the form fills columns too)."""
+    questions = [q for q in stage.questions if q.matters]
+    if stage.repeat == "ledger":
+        return [
+            Slot(stage, q, row.id)
+            for row in ledger
+            for q in questions
+            if not (q.ledger and getattr(row, q.ledger, ""))
+        ]
+    if stage.repeat == "open":
+        first = stage.questions[0].key
+        rounds = sorted(
+            int(k.split("/")[2]) for k in latest if k.startswith(f"{stage.id}/{first}/")
+        )
+        return [Slot(stage, q, r) for r in rounds for q in questions if q.key != first]
+    return [Slot(stage, q) for q in questions]
+
+
+def _round_name(
+    stage: Stage, slot: Slot, latest: dict[str, str], ledger: Sequence[LedgerRow]
+) -> str:
+    """Which round or risk an open item is about, in a few words."""
+    if stage.repeat == "ledger":
+        row = next(r for r in ledger if r.id == slot.round)
+        return f"risk {row.position}, {clip_item(row.risk, ITEM_QUOTE)}"
+    first = latest.get(Slot(stage, stage.questions[0], slot.round).key, "")
+    return clip_item(first, ITEM_QUOTE)
+
+
+def _ledger_items(ledger: Sequence[LedgerRow], book: StageBook) -> list[str]:
+    """Risks only trust covers, and risks nobody was named as bearing."""
+    items = []
+    for row in ledger:
+        risk = clip_item(row.risk, ITEM_QUOTE)
+        if is_trust_only(row.mechanism_kind):
+            items.append(book.say("open_trust_only", n=str(row.position), risk=risk))
+        if row.bearer_kind == UNASSIGNED and row.bearer:
+            items.append(book.say("open_no_bearer", n=str(row.position), risk=risk))
+    return items
+
+
+def _thin_view(book: StageBook, latest: dict[str, str], counterpart: str) -> str:
+    """The open item for a thin view of the other side, or ""."""
+    theirs = [
+        latest.get(Slot(s, q).key, "")
+        for s in book.stages
+        if s.repeat == "none"
+        for q in s.questions
+        if q.side == "them"
+    ]
+    words = sum(len(t.split()) for t in theirs if not book.is_unsure(t))
+    if words >= THIN_WORDS:
+        return ""
+    return book.say("open_thin", counterpart=counterpart, words=str(words))

@@ -62,7 +62,7 @@ LINES = [
     *TRUST_AUDIT, "/skip", "/next",
     *RISKS, f"/risk {EXTRA_RISK}", "/next",
     *REPUTATION, "/next",
-    *COMMITMENTS, "/finish",
+    *COMMITMENTS, "/finish", "/finish",  # the first lists what is open, the second confirms
 ]  # fmt: skip
 
 

@@ -84,9 +84,9 @@ def brief(book: StageBook) -> str:
 def test_the_brief_has_every_section_in_order(brief: str) -> None:
     headings = [line for line in brief.splitlines() if line.startswith("## ")]
     assert headings == [
-        "## 1. Situation", "## 2. Stakes", "## 3. Alternatives", "## 4. Trust audit",
-        "## 5. Risk allocation", "## 6. Reputation and surprises", "## 7. Commitments",
-        "## Open items", "## Passages cited",
+        "## Open items", "## In short", "## 1. Situation", "## 2. Stakes", "## 3. Alternatives",
+        "## 4. Trust audit", "## 5. Risk allocation", "## 6. Reputation and surprises",
+        "## 7. Commitments",
     ]  # fmt: skip
 
 
@@ -124,23 +124,40 @@ def test_the_ledger_lists_each_risk_and_singles_out_those_only_trust_covers(brie
     assert "![Risk map](prep-abcd1234-risk-map.png)" in brief
 
 
-def test_open_items_list_what_was_skipped(brief: str) -> None:
-    assert "- Skipped: Alternatives · Target" in brief
+@pytest.mark.parametrize(
+    "item",
+    [
+        "- Not answered: Situation · By when.",
+        "- Not answered: Alternatives · Walk-away point.",
+        "- Not answered: Trust audit · If false (They will keep the rent flat).",
+        "- Covered only by trust: risk 2, Not kept: rent flat. Cover it with a mechanism, or "
+        "accept it on purpose.",
+    ],
+    ids=["situation", "skipped", "a trust round", "trust only"],
+)
+def test_the_open_items_come_first_and_name_what_matters(brief: str, item: str) -> None:
+    top = brief.split("## In short", 1)[0]
+    assert item in top.splitlines()
 
 
-def test_passages_are_listed_once_per_document_with_what_they_were_cited_for(brief: str) -> None:
-    citations = brief.split("## Passages cited", 1)[1]
-    assert citations.count("### A Lease") == 1
-    assert "— *cited for:* Situation · What you want; Stakes · The landlord fears" in citations
-    assert "“Trust is a bundle of guesses.” — *cited for:* Stakes · trust follow-up" in citations
+def test_the_summary_is_the_situation_answers_in_the_users_words(brief: str) -> None:
+    summary = brief.split("## In short", 1)[1].split("## 1.", 1)[0]
+    assert summary.strip() == "Two years at today's rent."
+
+
+def test_each_section_ends_with_at_most_one_citation_quoting_its_sentence(brief: str) -> None:
+    sections = brief.split("\n## ")[3:]  # the seven stages
+    cited = [s.strip().splitlines()[-1] for s in sections if "*Grounded in" in s]
+    assert [s.count("*Grounded in") for s in sections] == [1, 1, 0, 0, 0, 0, 0]
+    assert cited[0] == "*Grounded in A Lease:* “Put the promise in writing, with a date.”"
 
 
 def test_an_unfinished_brief_is_a_draft_naming_the_missing_perspective(book: StageBook) -> None:
     draft = build_brief(record_of([], [], status=ACTIVE), book)
 
     assert "**Status:** active (draft)" in draft
-    assert "- Not yet written down: Stakes · The landlord gains" in draft
-    assert "- Not yet written down: Stakes · The landlord fears" in draft
+    assert "- Not answered: Stakes · The landlord gains." in draft
+    assert "- Not answered: Stakes · The landlord fears." in draft
 
 
 def test_user_text_cannot_break_tables_or_inject_html(book: StageBook) -> None:

@@ -431,3 +431,22 @@ async def test_session_options_autocomplete_with_the_users_own_sessions(
 
     choices = discord_prep.sent(INTERACTION_CALLBACK)[-1].json["data"]["choices"]
     assert [c["value"] for c in choices] == [mine]
+
+
+async def test_finish_lists_what_is_open_and_the_confirm_button_writes_the_brief(
+    discord_prep: PrepDiscord, parley_app: Any
+) -> None:
+    thread_id, session_id = await start(discord_prep)
+    await discord_prep.press(discord_prep.last_in(thread_id), "next")
+    for answer in STAKES[:3]:
+        await discord_prep.say(thread_id, answer)
+
+    await discord_prep.press(discord_prep.last_in(thread_id), "finish")
+    listing = discord_prep.last_in(thread_id)
+    await discord_prep.press(listing, "confirm")
+
+    assert "- Not answered: Situation · What you want." in listing.content
+    assert "confirm" in actions_of(listing)
+    session = await parley_app.prep.store.get(session_id)
+    assert session is not None and session.status == FINISHED
+    assert any(u.filename == f"prep-{session_id}-brief.md" for u in discord_prep.uploads)

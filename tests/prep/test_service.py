@@ -103,7 +103,9 @@ async def test_a_they_will_assumption_becomes_a_ledger_risk_covered_only_by_trus
     reply = await prep.answer(session_id, OWNER, TRUST_AUDIT[0])
 
     assert not reply.follow_up  # the stage's own next question audits it
-    assert "turns out to be false" in reply.questions[0].text
+    assert reply.questions[0].text.startswith(
+        "Suppose the landlord does not replace the boiler before 1 November."
+    )  # the "they will…" read back as broken, not pasted in quotes
     (row,) = reply.ledger
     assert row.risk == "Not kept: replace the boiler before 1 November"  # not the whole sentence
     assert (row.mechanism_kind, row.assumption) == (TRUST_ONLY, 0)
@@ -192,7 +194,7 @@ async def test_finish_waits_for_the_other_sides_stakes_and_fears(prep: PrepServi
     assert reply.refused and reply.brief is None
     assert reply.stage_title == "Stakes"  # taken back to what is missing
     assert "the landlord's side" in reply.notices[0]
-    assert reply.questions[0].text.startswith("What does the landlord stand to gain")
+    assert "what does the landlord stand to gain" in reply.questions[0].text
 
 
 async def test_finish_waits_for_an_open_trust_follow_up(prep: PrepService) -> None:
@@ -204,16 +206,50 @@ async def test_finish_waits_for_an_open_trust_follow_up(prep: PrepService) -> No
     assert reply.refused and reply.follow_up and reply.brief is None
 
 
-async def test_finish_writes_the_brief_and_closes_the_session(prep: PrepService) -> None:
+async def test_a_first_finish_lists_what_is_open_and_asks_to_confirm(prep: PrepService) -> None:
     session_id = await started(prep)
     await play(prep, OWNER, session_id, ["/next", *STAKES[:3]])
 
     reply = await prep.act(session_id, OWNER, "finish")
 
+    assert reply.brief is None and reply.session.status != FINISHED
+    assert "- Not answered: Situation · What you want." in reply.message
+    assert "Press Finish again" in reply.message and reply.actions[0] == "confirm"
+
+
+@pytest.mark.parametrize("second", ["finish", "confirm"])
+async def test_a_second_finish_or_confirm_writes_the_brief_and_closes_the_session(
+    prep: PrepService, second: str
+) -> None:
+    session_id = await started(prep)
+    await play(prep, OWNER, session_id, ["/next", *STAKES[:3], "/finish"])
+
+    reply = await prep.act(session_id, OWNER, second)
+
     assert reply.brief is not None and reply.brief.png.startswith(b"\x89PNG")
     assert reply.session.status == FINISHED and reply.actions == ()
     with pytest.raises(PrepError, match="finished"):
         await prep.answer(session_id, OWNER, "one more thing")
+
+
+async def test_an_answer_after_the_listing_makes_finish_list_again(prep: PrepService) -> None:
+    session_id = await started(prep)
+    await play(prep, OWNER, session_id, ["/next", *STAKES[:3], "/finish", STAKES[3]])
+
+    reply = await prep.act(session_id, OWNER, "finish")
+
+    assert reply.brief is None and "still open" in reply.message
+
+
+async def test_the_brief_opens_with_the_open_items(prep: PrepService) -> None:
+    session_id = await started(prep)
+    await play(prep, OWNER, session_id, ["/next", *STAKES[:3], "/finish", "/finish"])
+
+    brief = (await prep.export(session_id, OWNER)).markdown
+
+    first = next(line for line in brief.splitlines() if line.startswith("## "))
+    assert first == "## Open items"
+    assert "- Not answered: Alternatives · Walk-away point." in brief
 
 
 async def test_pause_and_resume_show_the_same_stage_question_and_citation(
@@ -446,3 +482,20 @@ async def test_a_safeguard_refused_on_trust_gets_a_follow_up_and_stays_trust_onl
 
     assert reply.follow_up
     assert reply.ledger[0].mechanism_kind == TRUST_ONLY
+
+
+async def test_stage_questions_build_on_the_deal_kind_and_earlier_answers(
+    prep: PrepService,
+) -> None:
+    session_id = await started(prep)  # a flat lease: the tenant's kind of deal
+    await play(prep, OWNER, session_id, [*SITUATION, "/next"])
+
+    reply = await prep.answer(session_id, OWNER, STAKES[0])
+
+    assert reply.questions[0].text.startswith(
+        "Besides a deposit, rent in advance each month, and reasonable care of the property,"
+    )  # what a tenant gives, from the catalogue
+    assert (
+        "a two-year renewal at today's rent"
+        in (await prep.store.asked(session_id, "stakes/yours/0"))[0].question.text
+    )  # the Situation answer, as a phrase and not in quotes

@@ -76,7 +76,9 @@ def test_a_killed_session_resumes_at_the_same_question_with_nothing_lost(
     process.wait(timeout=10)
 
     resumed = parley(
-        ["prep", "--resume", session_id], settings, stdin="\n".join([*STAKES[2:], "/finish"]) + "\n"
+        ["prep", "--resume", session_id],
+        settings,
+        stdin="\n".join([*STAKES[2:], "/finish", "/finish"]) + "\n",
     )
 
     assert resumed.returncode == 0, resumed.stderr
