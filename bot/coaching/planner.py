@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import yaml
-
 from bot.coaching.models import Conversation, Passage, Question, TrustReading
+from bot.datafiles import load_yaml
 from bot.knowledge.retrieval import token_set, tokenize
 from bot.knowledge.store import GLOBAL_SCOPE
 
@@ -109,7 +108,7 @@ class QuestionEngine(Protocol):
 
 def load_moves(path: Path) -> list[Move]:
     """Read and validate the question bank."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path)
     moves = [_parse_move(raw) for raw in data.get("moves", [])]
     if not moves:
         raise QuestionBankError(f"{path} defines no moves.")

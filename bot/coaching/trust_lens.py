@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.coaching.models import TrustReading
+from bot.datafiles import load_yaml
 from bot.reading.clauses import second_person
 
 _NEGATION_WINDOW = 40
@@ -37,7 +36,7 @@ class Lexicon:
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         """Read and compile the lexicon file; a bad pattern fails loudly at start."""
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         compile_all = lambda items: [re.compile(p, re.I) for p in items]  # noqa: E731
         roles = "|".join(
             sorted((re.escape(r) for r in data["counterparts"]), key=len, reverse=True)

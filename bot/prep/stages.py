@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.coaching.planner import DIMENSIONS, SOCRATIC_TYPES
+from bot.datafiles import load_yaml
 
 REPEATS = ("none", "open", "ledger")
 LEDGER_COLUMNS = ("assumption", "bearer", "mechanism", "residual")
@@ -166,7 +165,7 @@ class _Blank(dict):
 
 def load_stages(path: Path) -> StageBook:
     """Read and validate the stages file; a bad entry fails loudly at start."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     stages = tuple(_parse_stage(raw) for raw in data.get("stages", []))
     if not stages:
         raise StageBookError(f"{path} defines no stages.")

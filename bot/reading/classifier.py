@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot.coaching.models import TrustReading
+from bot.datafiles import load_yaml
 from bot.reading.catalogue import DealKind
 
 LENS_CATEGORIES = ("character", "chemistry", "promise", "relationship", "gut", "proof")
@@ -49,7 +49,7 @@ class IntentCues:
 
     @classmethod
     def load(cls, path: Path) -> IntentCues:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         return cls({g: tuple(re.compile(p, re.I) for p in data.get(g, [])) for g in CUE_GROUPS})
 
     def matches(self, group: str, text: str) -> bool:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from bot.datafiles import load_yaml
 
 
 def fold(text: str) -> str:
@@ -22,23 +22,26 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Gloss:
-    """Compiled glossaries, by language code."""
+    """Glossaries by language code; each is compiled the first time a message needs it, since
+    most starts never see another language and compiling all of them costs a third of a second."""
 
-    languages: dict[str, tuple[re.Pattern[str], dict[str, str]]] = field(default_factory=dict)
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+    _compiled: dict[str, tuple[re.Pattern[str], dict[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Gloss:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls({lang: _compiled(entries) for lang, entries in data.items() if entries})
+        data = load_yaml(path) or {}
+        return cls({lang: entries for lang, entries in data.items() if entries})
 
     def english(self, text: str, language: str) -> str:
         """The glossed words of ``text`` in order, as English ("" when none or no glossary)."""
-        compiled = self.languages.get(language)
-        if compiled is None:
+        if language not in self.entries:
             return ""
-        pattern, meanings = compiled
+        if language not in self._compiled:
+            self._compiled[language] = _compiled(self.entries[language])
+        pattern, meanings = self._compiled[language]
         return " ".join(meanings[m.group(0)] for m in pattern.finditer(fold(text)))
 
 

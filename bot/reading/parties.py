@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bot.datafiles import load_yaml
 from bot.reading.catalogue import DealKind
 
 _DETERMINER = r"(the|my|our|their|this|that|these|those|his|her|a|an|some|your)"
@@ -71,7 +70,7 @@ class PartyLexicon:
 
     @classmethod
     def load(cls, path: Path) -> PartyLexicon:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         return cls(
             frozenset(w.lower() for w in data["third_parties"]),
             frozenset(w.lower() for w in data["people"]),

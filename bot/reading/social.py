@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from bot.datafiles import load_yaml
 
 # The groups, in the order they are tried; "thanks" reads as the "closing" intent and
 # "verdict" (a demand for a yes or no) as "decide".
@@ -25,7 +25,7 @@ class SocialCues:
 
     @classmethod
     def load(cls, path: Path) -> SocialCues:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path) or {}
         return cls(
             {g: tuple(re.compile(p, re.I | re.S) for p in data.get(g, [])) for g in SOCIAL_GROUPS}
         )
