@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
+from bot.datafiles import load_yaml
 from bot.knowledge.chunking import Document, parse_markdown, parse_plain_text
 
 SUPPORTED = (".md", ".markdown", ".txt", ".pdf")
@@ -56,11 +59,27 @@ def parse_document(path: Path, data: bytes) -> Document:
     """Turn a file's bytes into a Document according to its type."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return parse_plain_text(_pdf_text(data), path.stem)
+        return _titled(parse_plain_text(_pdf_text(data), path.stem), path)
     text = _decode(data)
     if suffix in (".md", ".markdown"):
         return parse_markdown(text, path.stem)
-    return parse_plain_text(text, path.stem)
+    return _titled(parse_plain_text(text, path.stem), path)
+
+
+SOURCES_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "sources.yaml"
+
+
+def _titled(document: Document, path: Path) -> Document:
+    """A known third-party text gets its title and source from ``knowledge/sources.yaml``."""
+    known = _known_sources().get(path.name)
+    if not known:
+        return document
+    return replace(document, title=str(known["title"]), source=str(known["source"]))
+
+
+@lru_cache(maxsize=1)
+def _known_sources() -> dict:
+    return load_yaml(SOURCES_FILE) if SOURCES_FILE.is_file() else {}
 
 
 def _decode(data: bytes) -> str:
