@@ -266,7 +266,11 @@ class SessionRun:
         )
 
     def _record(self, reply: Any) -> None:
-        self.transcript.append({"shown": _shown(reply)})
+        shown = _shown(reply)
+        last = next((e["shown"] for e in reversed(self.transcript) if "shown" in e), None)
+        if last is not None and last["slot"] == shown["slot"] and _texts(last) == _texts(shown):
+            shown["questions"] = []  # the same question re-shown after `/risk`, not asked again
+        self.transcript.append({"shown": shown})
 
     def _stage_id(self, reply: Any) -> str:
         return self.service.book[reply.stage_number - 1].id
@@ -316,6 +320,11 @@ async def main(args: argparse.Namespace) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str), "utf-8")
     print(f"{len(out['sessions'])} sessions -> {args.out}")
+
+
+def _texts(shown: dict[str, Any]) -> list[str]:
+    """The question texts of one reply (citations may differ between two showings)."""
+    return [q["question"] for q in shown["questions"]]
 
 
 if __name__ == "__main__":

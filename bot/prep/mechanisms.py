@@ -85,11 +85,34 @@ _REFUSED_AFTER = re.compile(
     r"^\W*\?\s*(?:no|nah)\b",
     re.I,
 )
+# "He must have insurance, all builders do, I haven't asked to see it": assumed, never seen;
+# no cover, even after words that would otherwise insist on it ("must").
+_UNSEEN_AFTER = re.compile(
+    r"^[^.;]{0,60}?\b(?:haven'?t|have not|hasn'?t|has not|never|not yet|didn'?t|did not) "
+    r"(?:yet )?(?:asked|checked|seen|looked|ask|check|see|look)\w*\b",
+    re.I,
+)
 _CLAUSE_START = re.compile(r".*(?:[,.;!?]\s|\bbut\s|\bbecause\s|\bthough\s)", re.I | re.S)
 _CLAUSE_END = re.compile(r"[,.;!?]\s|\bbut\s|\bbecause\s", re.I)
 # What is lost is the stake, not a safeguard: "I'd lose the deposit".
 _STAKE = re.compile(
-    r"\b(?:lose|loses|lost|losing|forfeit\w*|sacrific\w*)\s+(?:[\w'-]+\s+){0,2}$", re.I
+    r"\b(?:lose|loses|lost|losing|forfeit\w*|sacrific\w*)\s+(?:[\w'-]+\s+){0,2}$"
+    # "I'll just pay the deposit": the money handed over is the exposure, not a holdback.
+    r"|\bjust (?:pay|paying|hand(?:ing)? over|send|sending|transfer\w*)\s+(?:[\w'-]+\s+){0,2}$",
+    re.I,
+)
+# A mechanism only weighed ("I could ask for a penalty?", "maybe an inspection"), when the
+# answer then settles on trust ("I'll just trust him on it", "nah he'll do it"), is not held.
+_WEIGHED = re.compile(
+    r"\b(?:could|might|maybe|perhaps|i guess|i suppose|something like|thought about|"
+    r"wondered about|was going to)\b",
+    re.I,
+)
+_SETTLES_ON_TRUST = re.compile(
+    r"\b(?:(?:i'?ll|we'?ll|i will|we will|i'?d rather|we'?d rather) (?:just )?trust|just trust|"
+    r"nah|(?:he|she|they)'?ll (?:do|sort|honou?r|keep) (?:it|that|to it|their word|his word|her word)|"
+    r"take (?:his|her|their) word)\b",
+    re.I,
 )
 
 _ARRANGED = re.compile(rf"\b(?:{_alternatives(VOCABULARY['arranged'])})\b", re.I)
@@ -203,10 +226,14 @@ def _judged(text: str) -> list[Mention]:
     """Each mention marked kept or refused, by its own stretch of text; stakes are dropped."""
     found = mentions(text)
     judged = []
+    settles_on_trust = bool(_SETTLES_ON_TRUST.search(text))
     for i, mention in enumerate(found):
         start = found[i - 1].end if i else 0
         before = text[start : mention.start]
         if _STAKE.search(before):
+            continue
+        if settles_on_trust and _WEIGHED.search(_CLAUSE_START.sub("", before)):
+            judged.append(Mention(mention.kind, mention.start, mention.end, False))
             continue
         after = _own_stretch(
             text[mention.end :], found[i + 1].start - mention.end if i + 1 < len(found) else None
@@ -227,6 +254,8 @@ def _own_stretch(after: str, next_mention: int | None) -> str:
 def _refused(before: str, after: str) -> bool:
     """Whether the words around a mention deny or refuse it."""
     clause = _CLAUSE_START.sub("", before)
+    if _UNSEEN_AFTER.search(after):
+        return True
     if _INSIST_WITHOUT.search(clause) or (_INSIST.search(clause) and not _NEGATION.search(clause)):
         return False
     return bool(

@@ -139,6 +139,8 @@ class LedgerChange:
 
     row_id: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    # A new row that takes the place (and position) of this one: the same risk, re-worded.
+    replaces: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

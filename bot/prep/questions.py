@@ -21,6 +21,7 @@ from bot.coaching.coach import GROUNDING_POOL, Coach
 from bot.coaching.models import Conversation, InputRejected, Passage, Question, Turn
 from bot.knowledge.retrieval import tokenize
 from bot.prep.categories import ACCEPTED, OTHER, TRUST_ONLY
+from bot.prep.mechanisms import CONTRACT, COVENANT, mentions
 from bot.prep.models import Answer, LedgerRow, PrepSession
 from bot.prep.stages import Slot, Stage, clip_item, fill
 from bot.prep.store import PrepStore
@@ -63,10 +64,12 @@ class Questions:
         item, number = await self._item(session, slot, ledger)
         answers = await self.store.answers(session.id)
         kind = self.kind(session)
-        values = context(session, slot, answers, ledger, kind)
+        asked = await self.store.asked(session.id)
+        shown = [a.question.text for a in asked]
+        values = context(session, slot, answers, ledger, kind, shown)
         values |= {"item": item, "n": str(number)}
         text = fill(slot.question.wording(slot.round, values), **values)
-        cited = {a.question.passage.chunk_id for a in await self.store.asked(session.id)}
+        cited = {a.question.passage.chunk_id for a in asked}
         said = _said(answers, slot)
         passage = await asyncio.to_thread(self._ground, slot, session, text, said, cited)
         question = Question(
@@ -93,8 +96,12 @@ class Questions:
             return ()
         conversation.record(turn)
         session.state["conversation"] = conversation.to_json()
-        await self.store.add_asked(session.id, slot, turn.questions, self.clock())
-        return turn.questions
+        held = held_kinds(await self.store.ledger(session.id))
+        kept = tuple(q for q in turn.questions if not presumes_unheld(q.text, held))
+        if not kept:
+            return ()
+        await self.store.add_asked(session.id, slot, kept, self.clock())
+        return kept
 
     async def _coach_turn(
         self, session: PrepSession, answer: str, conversation: Conversation
@@ -194,6 +201,32 @@ def _seed(conversation: Conversation, session: PrepSession) -> None:
         situation.update(kind=kind, confidence=1.0)
     if not situation.get("counterpart"):
         situation.update(counterpart=session.counterpart, counterpart_named=True)
+
+
+# A question that takes a safeguard as agreed: "If vesting is your safeguard, …", "With the
+# inspection in place, …". Asked right after "we're not doing vesting" it contradicts the user.
+_PRESUMES = re.compile(
+    r"\b(?:if|since|now that|once|assuming)\s+[^?]{0,60}?\b(?:is|are)\s+(?:your|the)\s+"
+    r"(?:safeguard|cover|protection|mechanism)s?\b|\bwith\s+[^?]{0,50}?\s+in place\b|"
+    r"\bunder (?:the|your)\s+[^?]{0,40}?\b(?:clause|terms?|schedule|agreement)\b",
+    re.I,
+)
+
+
+def held_kinds(ledger: Sequence[LedgerRow]) -> frozenset[str]:
+    """The mechanism kinds the ledger holds as cover (not trust, not accepted)."""
+    return frozenset(r.mechanism_kind for r in ledger if _covers(r))
+
+
+def presumes_unheld(text: str, held: frozenset[str]) -> bool:
+    """Whether a follow-up takes as agreed a safeguard the user does not hold: it names a
+    mechanism inside an "if X is your safeguard" frame, and no ledger row keeps that kind."""
+    frame = _PRESUMES.search(text)
+    if frame is None:
+        return False
+    named = {m.kind for m in mentions(text[frame.start() : frame.end()])}
+    named = {OTHER if k in (CONTRACT, COVENANT) else k for k in named}
+    return not named or not named <= held
 
 
 def follow_up_slot(stage_id: str, pending: dict[str, Any]) -> str:
@@ -345,8 +378,10 @@ def context(
     answers: Sequence[Answer],
     ledger: Sequence[LedgerRow],
     kind: DealKind | None,
+    shown: Sequence[str] = (),
 ) -> dict[str, str]:
-    """Slot values a question can build on: the names, what earlier stages said, the deal."""
+    """Slot values a question can build on: the names, what earlier stages said, the deal
+    (``shown``: the questions already asked, so a kind's question is never asked twice)."""
     latest = latest_answers(answers)
     counterpart = session.counterpart
     values = {
@@ -361,7 +396,7 @@ def context(
     }
     values |= _promise_values(counterpart, slot, latest)
     if kind is not None:
-        values |= _kind_values(kind, slot, ledger, counterpart)
+        values |= _kind_values(kind, slot, ledger, counterpart, shown)
     return values
 
 
@@ -377,7 +412,11 @@ def _promise_values(counterpart: str, slot: Slot, latest: dict[str, str]) -> dic
 
 
 def _kind_values(
-    kind: DealKind, slot: Slot, ledger: Sequence[LedgerRow], counterpart: str
+    kind: DealKind,
+    slot: Slot,
+    ledger: Sequence[LedgerRow],
+    counterpart: str,
+    shown: Sequence[str] = (),
 ) -> dict[str, str]:
     """What the catalogue says about this kind of deal, for the question's slots."""
     role = kind.counterpart_role.removeprefix("the ").removeprefix("a ")
@@ -393,7 +432,7 @@ def _kind_values(
         typical = _typical_risk(kind, row.risk if row else "")
         if typical is not None and typical.mechanisms:
             values["mechanisms"] = listed(list(typical.mechanisms[:3]))
-    values["kind_question"] = _kind_question(kind, ledger, counterpart)
+    values["kind_question"] = _kind_question(kind, ledger, counterpart, shown)
     return values
 
 
@@ -414,13 +453,18 @@ def _typical_risk(kind: DealKind, risk: str) -> Risk | None:
     return best[1] if best[0] >= 1 else None
 
 
-def _kind_question(kind: DealKind, ledger: Sequence[LedgerRow], counterpart: str) -> str:
-    """A trainer's question about this kind of deal, on a typical risk the ledger lacks."""
+def _kind_question(
+    kind: DealKind, ledger: Sequence[LedgerRow], counterpart: str, shown: Sequence[str] = ()
+) -> str:
+    """A trainer's question about this kind of deal, on a typical risk the ledger lacks, and
+    not one the session has shown already (a canned line repeated each round reads as noise)."""
     covered = {r.id for row in ledger if (r := _typical_risk(kind, row.risk))}
     for question in kind.questions:
         if question.move == "redirect" and not set(question.targets) & covered:
             text = question.text.replace("{counterpart}", counterpart)
-            return text.replace("{object}", kind.default_object)
+            text = text.replace("{object}", kind.default_object)
+            if not any(text in earlier for earlier in shown):
+                return text
     return ""
 
 

@@ -15,6 +15,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+
 from bot.coaching.coach import Coach
 from bot.coaching.models import Question, TrustReading
 from bot.knowledge.store import GLOBAL_SCOPE
@@ -67,10 +69,16 @@ NOT_SAVED = (
 FIELD_LIMITS = {"counterpart": 200, "topic": 300, "risk": 300, "bearer": 300, "mechanism": 500}
 # The reader's confidence a session's kind of deal needs (see ``_deal_kind``).
 KIND_FLOOR = 0.6
+# The stages whose answers re-read the kind (situation, stakes): what the deal is about.
+KIND_STAGES = 2
 # Set by a first Finish that listed open items: the next Finish writes the brief.
 CONFIRMING = "confirm_finish"
 # The ledger risk a "they will…" becomes when the trust audit writes it down.
 ASSUMPTION_RISK = "Not kept: {text}"
+# A risk added by hand restates an unanswered trust-audit row at this embedding similarity
+# (with this lead over the next row); measured on sessions' risks, below it pairs go wrong.
+SAME_RISK = 0.6
+SAME_MARGIN = 0.1
 
 
 class PrepService:
@@ -131,9 +139,27 @@ class PrepService:
         renewal for a packaging supplier) reads worse than none."""
         reader = self.coach.reader
         deal = reader.read(text).deal if reader else None
-        if deal is None or deal.confidence < KIND_FLOOR or deal.kind2:
+        # Real evidence: the words of the kind in the user's own text, not only an embedding
+        # near it (a pottery order read as a software renewal from "order" and "Christmas").
+        if deal is None or deal.confidence < KIND_FLOOR or deal.kind2 or not deal.worded:
             return None
         return deal.kind
+
+    def _reread_kind(self, session: PrepSession, said: Sequence[str]) -> str | None:
+        """The kind after another early answer: the topic and every answer so far, read again.
+
+        A clear reading wins (it may correct the kind the topic gave); an unclear one keeps
+        the kind only when the whole text still leans to it, and otherwise leaves the kind
+        unsure (None), as a contradicted kind must not word the questions.
+        """
+        text = " ".join([f"{session.topic}.", *said])
+        clear = self._deal_kind(text)
+        if clear is not None:
+            return clear
+        current = session.state.get("deal_kind")
+        reader = self.coach.reader
+        deal = reader.read(text).deal if reader and current else None
+        return current if deal is not None and deal.kind == current else None
 
     def _parties(self, session: PrepSession) -> kinds.Parties:
         """The session's parties: its counterpart, and its deal kind's role words."""
@@ -238,12 +264,14 @@ class PrepService:
         change = self._ledger_change(session, where, cleaned.text, reading, ledger)
         change = change or self._free_risk(session, where, cleaned.text, reading, ledger)
         self._follow_up_state(session, where, cleaned.text, reading, leans)
-        if where.stage is self.book[0] and not session.state.get("deal_kind"):
-            # A bare topic ("annual renewal and pricing") may name no kind; the first answers
-            # usually do, and every later question builds on the kind.
-            said = [a.text for a in answers if a.stage == where.stage.id]
-            text = " ".join([f"{session.topic}.", *said, cleaned.text])
-            session.state["deal_kind"] = await asyncio.to_thread(self._deal_kind, text)
+        if self.book.index(where.stage.id) < KIND_STAGES and not where.follow_up:
+            # A bare topic ("annual renewal and pricing") may name no kind, or the wrong one;
+            # the early answers tell, and every later question builds on the kind.
+            early = {self.book[i].id for i in range(KIND_STAGES)}
+            said = [a.text for a in answers if a.stage in early and not a.follow_up]
+            session.state["deal_kind"] = await asyncio.to_thread(
+                self._reread_kind, session, [*said, cleaned.text]
+            )
         session.state.pop(CONFIRMING, None)  # a new answer may close an open item
         session.status = ACTIVE
         self._touch(session)
@@ -460,14 +488,55 @@ class PrepService:
             session.state.pop(CONFIRMING, None)
             self._touch(session)
             values = self._row_values(risk, session)
+            same = None
+            if row_id is None:
+                same = await asyncio.to_thread(
+                    self._same_assumption, values["risk"], await self.store.ledger(session.id)
+                )
+            if same is not None:
+                values["assumption"] = same.assumption
+            change = LedgerChange(row_id, values, replaces=same.id if same else None)
             try:
-                row = await self.store.change_ledger(session, LedgerChange(row_id, values))
+                row = await self.store.change_ledger(session, change)
             except DatabaseUnavailable as exc:
                 raise DatabaseUnavailable(f"{exc} The risk was not saved; try again.") from exc
             ledger = await self.store.ledger(session.id)
             position = next(r.position for r in ledger if r.id == row)
             verb = "updated" if row_id is not None else "added"
-            return await self._reply(session, notices=[f"Risk {position} {verb}."])
+            notice = f"Risk {position} {verb}."
+            if same is not None:
+                notice = (
+                    f"Risk {position} updated: it is the same risk as your trust audit's "
+                    f'"{same.risk}", so the row now reads "{values["risk"]}".'
+                )
+            return await self._reply(session, notices=[notice])
+
+    def _same_assumption(self, risk: str, ledger: Sequence[LedgerRow]) -> LedgerRow | None:
+        """The trust audit's row a new risk restates ("finish date slips past June" for "Not
+        kept: he'll finish by end of June"), so one risk is one row; None when none clearly is.
+
+        Only a row nothing has answered yet is taken over, and only on a clear match: close in
+        meaning and clearly closer than any other such row (a wrong merge loses a risk).
+        """
+        reader = self.coach.reader
+        rows = [
+            r
+            for r in ledger
+            if r.assumption is not None and not (r.bearer or r.mechanism or r.residual)
+        ]
+        if reader is None or not rows:
+            return None
+        new = np.asarray(reader.embed(risk), dtype=np.float32)
+        scored = sorted(
+            (
+                (float(new @ np.asarray(reader.embed(_promised(r.risk)), dtype=np.float32)), r)
+                for r in rows
+            ),
+            key=lambda pair: -pair[0],
+        )
+        best, row = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else -1.0
+        return row if best >= SAME_RISK and best - runner_up >= SAME_MARGIN else None
 
     async def _check_row(self, session: PrepSession, row_id: int | None) -> None:
         """An edit must name a row of this session's ledger."""
@@ -478,14 +547,18 @@ class PrepService:
 
     def _row_values(self, risk: RiskInput, session: PrepSession) -> dict[str, Any]:
         mechanism = _clip(risk.mechanism, "mechanism")
-        reading = self.coach.lens.read(mechanism)
+        parties = self._parties(session)
+        # One reading, the ledger's, for each column: a refused or merely weighed safeguard
+        # ("I could ask for a penalty… I'll just trust him") is trust only here as in chat.
+        held = kinds.read_answer(mechanism, self.coach.lens.read(mechanism), parties)
+        bearer = kinds.read_answer(risk.bearer, self.coach.lens.read(risk.bearer), parties)
         return {
             "risk": _clip(risk.risk, "risk"),
             "bearer": _clip(risk.bearer, "bearer"),
             "mechanism": mechanism,
             "residual": _clip(risk.residual, "mechanism"),
-            "bearer_kind": kinds.read_answer(risk.bearer, reading, self._parties(session)).bearer,
-            "mechanism_kind": kinds.mechanism_kind(mechanism, reading),
+            "bearer_kind": bearer.bearer,
+            "mechanism_kind": held.mechanism,
         }
 
     async def ledger(self, session_id: str, owner: str) -> list[LedgerRow]:
@@ -723,6 +796,12 @@ def _new_answer(where: Target, text: str, reading: TrustReading, leans: bool) ->
         follow_up=where.follow_up,
         reading={**reading.to_json(), "leans_on_trust": leans},
     )
+
+
+def _promised(risk: str) -> str:
+    """An assumption row's risk without the "Not kept: " it was written with."""
+    head = ASSUMPTION_RISK.split("{", 1)[0]
+    return risk.removeprefix(head)
 
 
 def _assumption_row(text: str, round_: int) -> dict[str, Any]:

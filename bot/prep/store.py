@@ -245,6 +245,12 @@ async def _apply_ledger(conn: AsyncConnection, session: PrepSession, change: Led
         prep_ledger.c.session_id == session.id
     )
     position = ((await conn.execute(last)).scalar() or 0) + 1
+    if change.replaces is not None:
+        mine = (prep_ledger.c.id == change.replaces) & (prep_ledger.c.session_id == session.id)
+        old = (await conn.execute(sa.select(prep_ledger.c.position).where(mine))).scalar()
+        if old is not None:
+            position = int(old)
+            await conn.execute(prep_ledger.delete().where(mine))
     result = await conn.execute(
         prep_ledger.insert().values(
             session_id=session.id, position=position, created_at=session.updated_at, **values
