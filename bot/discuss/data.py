@@ -45,6 +45,26 @@ REVEAL_FIELDS = frozenset(
     }
 )
 POSITION_KEYS = ("at_once", "staged", "gives", "demands")
+COMPOSED_FIELDS = frozenset(
+    {
+        "name",
+        "Name",
+        "side",
+        "counterpart",
+        "Counterpart",
+        "object",
+        "you_give",
+        "they_give",
+        "timing",
+        "Timing",
+        "risk",
+        "bearer",
+        "topic",
+    }
+)
+CHOICE_FIELDS = frozenset({"risk", "a", "b", "counterpart"})
+CHOICE_KEYS = ("default", "single")
+QUESTION_CUE_KEYS = ("mechanism", "stakes")
 
 
 class DiscussDataError(ValueError):
@@ -75,6 +95,18 @@ class EssaySection:
     heading: str
     title: str
     perspective: Perspective
+    kind: str = ""  # the deal kind its questions come from
+    event: str = ""  # the case note telling the same story, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedTexts:
+    """The wording of a scenario composed from the deal catalogue."""
+
+    title: str = "{Name}: a composed scenario"
+    source: str = "Parley's deal catalogue ({name})"
+    text: str = ""
+    bearers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +127,18 @@ class DiscussData:
     vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reclassify: tuple[Reclassify, ...] = ()
     marks: dict[str, str] = field(default_factory=dict)
+    question_headings: tuple[str, ...] = ()
+    # Deal kind -> the team's seat, where the catalogue's user role reads badly as a side.
+    sides: dict[str, str] = field(default_factory=dict)
+    composed: ComposedTexts = field(default_factory=ComposedTexts)
+    # Family (or "default", "single") -> wordings of the question that forces a choice.
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Dimension -> words that tell a case note's own question probes it.
+    question_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Nouns used without an article ("escrow", "exclusivity") in the forced-choice question.
+    mass_nouns: frozenset[str] = frozenset()
+    # Said when nothing fits a topic; {topic} is the team's words.
+    no_fit: str = 'Nothing I know fits "{topic}".'
 
     @classmethod
     def load(cls, path: Path) -> DiscussData:
@@ -121,6 +165,8 @@ class DiscussData:
                     str(s["heading"]),
                     str(s["title"]),
                     Perspective(s.get("side"), s.get("counterpart")),
+                    str(s.get("kind", "")),
+                    str(s.get("event", "")),
                 )
                 for s in raw.get("essay_sections") or ()
             ),
@@ -134,6 +180,13 @@ class DiscussData:
                 Reclassify(str(r["term"]), str(r["kind"]), str(r.get("unless", "")))
                 for r in raw.get("reclassify") or ()
             ),
+            question_headings=tuple(raw.get("question_headings") or ()),
+            sides={str(k): str(v) for k, v in (raw.get("sides") or {}).items()},
+            composed=_composed(path, raw.get("composed") or {}),
+            choices=_choices(path, raw.get("choices") or {}),
+            question_cues=_keyed_lists(path, raw.get("question_cues") or {}, QUESTION_CUE_KEYS),
+            no_fit=_no_fit(path, raw),
+            mass_nouns=frozenset(str(w).lower() for w in raw.get("mass_nouns") or ()),
         )
 
 
@@ -158,3 +211,48 @@ def _positions(path: Path, raw: dict) -> dict[str, tuple[str, ...]]:
     if missing:
         raise DiscussDataError(f"{path}: positions lacks {', '.join(missing)}.")
     return positions
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _composed(path: Path, raw: dict) -> ComposedTexts:
+    texts = ComposedTexts(
+        title=str(raw.get("title", ComposedTexts.title)),
+        source=str(raw.get("source", ComposedTexts.source)),
+        text=" ".join(str(raw.get("text", "")).split()),
+        bearers={str(k): str(v) for k, v in (raw.get("bearers") or {}).items()},
+    )
+    if not texts.text:
+        raise DiscussDataError(f"{path}: composed needs a text.")
+    for text in (texts.title, texts.source, texts.text, *texts.bearers.values()):
+        unknown = _fields(text) - COMPOSED_FIELDS
+        if unknown:
+            raise DiscussDataError(f"{path}: composed uses unknown {sorted(unknown)}.")
+    return texts
+
+
+def _choices(path: Path, raw: dict) -> dict[str, tuple[str, ...]]:
+    choices = _keyed_lists(path, raw, CHOICE_KEYS)
+    for wordings in choices.values():
+        for text in wordings:
+            unknown = _fields(text) - CHOICE_FIELDS
+            if unknown or not text.endswith("?"):
+                raise DiscussDataError(f"{path}: choice {text!r}: bad slot or not a question.")
+    return choices
+
+
+def _keyed_lists(path: Path, raw: dict, keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    lists = _string_lists(raw)
+    missing = [k for k in keys if not lists.get(k)]
+    if missing:
+        raise DiscussDataError(f"{path}: needs {', '.join(missing)}.")
+    return lists
+
+
+def _no_fit(path: Path, raw: dict) -> str:
+    text = " ".join(str(raw.get("no_fit", DiscussData.no_fit)).split())
+    if _fields(text) - {"topic"}:
+        raise DiscussDataError(f"{path}: no_fit may only use {{topic}}.")
+    return text

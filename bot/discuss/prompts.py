@@ -1,23 +1,36 @@
-"""Discussion prompts: a scenario and two or three questions from the coach's own planner.
+"""Discussion prompts: a scenario and three questions, each cited.
 
-Nothing here plans questions itself. The coach's trust lens reads the scenario, its retriever
-finds the passages to ground the questions in, and its engine picks and words them; this
-module only frames the request so the questions suit a team reading a third-person case.
+The questions come from the case note and the deal catalogue (``bot/discuss/questions.py``)
+and are cited with the coach's own retriever, the essay first. A scenario with no kind of deal
+behind it (a server's note on something the catalogue does not know) falls back to the
+coach's planner, framed so its questions suit a team reading a third-person case.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+import numpy as np
+
 from bot.coaching.coach import GROUNDING_POOL, Coach
-from bot.coaching.models import Conversation, Question, TrustReading
+from bot.coaching.models import Conversation, Passage, Question, TrustReading
 from bot.coaching.planner import DIMENSIONS, PlanRequest
+from bot.discuss.data import DiscussData
+from bot.discuss.questions import Draft, drafts
 from bot.discuss.scenarios import Scenario
+from bot.discuss.setting import Setting
+from bot.discuss.titles import titled
+from bot.knowledge.retrieval import tokenize
 from bot.reading.models import Reading
 
 MAX_PROMPT_QUESTIONS = 3
+# A citation is scored against the question blended with the scenario it is asked about.
+QUESTION_WEIGHT = 0.6
+CITATION_POOL = 12
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 class Asked(Protocol):
@@ -39,20 +52,85 @@ class DiscussionPrompt:
 
 
 def make_prompt(
-    coach: Coach, scenario: Scenario, *, scopes: Collection[str], focus: Sequence[str]
+    coach: Coach,
+    scenario: Scenario,
+    setting: Setting,
+    data: DiscussData,
+    *,
+    scopes: Collection[str],
+    originals: Mapping[str, str],
 ) -> DiscussionPrompt:
-    """Plan the questions for a scenario (blocking: run it in a worker thread)."""
+    """The questions for a scenario, each cited (blocking: run it in a worker thread)."""
+    scenario = replace(scenario, perspective=setting.perspective)
+    drafted = drafts(setting, scenario, data)[:MAX_PROMPT_QUESTIONS]
+    if len(drafted) >= 2:
+        cited = cite_drafts(coach, drafted, scenario, setting, scopes=scopes)
+        questions = [replace(q, passage=titled(q.passage, originals)) for q in cited]
+        return DiscussionPrompt(scenario, tuple(questions))
     text = f"{scenario.text}\n\n{scenario.context}".strip()
-    questions = plan_questions(
+    planned = plan_questions(
         coach,
         text,
         counterpart=scenario.perspective.counterpart,
         scopes=scopes,
-        focus=focus,
+        focus=data.focus,
         max_questions=MAX_PROMPT_QUESTIONS,
         shown=(scenario.chunk_id,),
     )
-    return DiscussionPrompt(scenario, tuple(questions))
+    return DiscussionPrompt(
+        scenario, tuple(replace(q, passage=titled(q.passage, originals)) for q in planned)
+    )
+
+
+def cite_drafts(
+    coach: Coach,
+    drafted: Sequence[Draft],
+    scenario: Scenario,
+    setting: Setting,
+    *,
+    scopes: Collection[str],
+) -> list[Question]:
+    """Each question with the passage that best supports it: not the scenario on screen, not
+    a case about another kind of deal, and a different passage for each question."""
+    embed = _embedder(coach)
+    about = _unit(embed(f"{scenario.title}. {scenario.text}"))
+    kind = setting.kind.id if setting.kind else None
+    used: set[str] = {scenario.chunk_id}
+    questions = []
+    for draft in drafted:
+        query = _unit(QUESTION_WEIGHT * _unit(embed(draft.text)) + (1 - QUESTION_WEIGHT) * about)
+        ranked = coach.retriever.cite(query, kind=kind, scopes=scopes, k=CITATION_POOL)
+        fresh = [p for p in ranked if p.chunk_id not in used]
+        fitting = [p for p in fresh if p.case_kind in ("", kind)] or fresh
+        if not fitting:
+            continue
+        passage = quoted(fitting[0], draft.text)
+        used.add(passage.chunk_id)
+        questions.append(
+            Question(draft.text, draft.dimension, draft.move_id, "discussion", passage)
+        )
+    return questions
+
+
+def quoted(passage: Passage, question: str) -> Passage:
+    """The passage with the sentence that shares most words with the question as its quote."""
+    sentences = [s for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) > 4]
+    if not sentences:
+        return passage
+    wanted = set(tokenize(question))
+    best = max(sentences, key=lambda s: len(wanted & set(tokenize(s))))
+    return replace(passage, quote=best)
+
+
+def _embedder(coach: Coach) -> Callable[[str], Sequence[float]]:
+    if coach.reader is None:
+        raise RuntimeError("Discussion prompts need the situation reader; build_coach makes one.")
+    return coach.reader.embed
+
+
+def _unit(vector: Sequence[float] | np.ndarray) -> np.ndarray:
+    v = np.asarray(vector, dtype=np.float32)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
 def plan_questions(

@@ -17,9 +17,14 @@ from pathlib import Path
 from bot.coaching.models import InputRejected
 from bot.discuss.data import DiscussData, Perspective
 from bot.discuss.notes import slugify
+from bot.discuss.titles import readable_source
 from bot.knowledge.store import GLOBAL_SCOPE, StoredChunk
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+")
+# After a full stop, or after one followed by a closing quote or bracket (which stays with its
+# sentence: cutting it off leaves a quotation open).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"”’)])\s+")
+# A bullet in a chunk's text: chunking joins a list's lines with spaces.
+_BULLET = re.compile(r"(?:^|\s)[-*•]\s+(?=\S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,15 @@ class Scenario:
     context: str = ""  # read by the trust lens, not shown: where the case leaned on trust
     chunk_id: str = ""  # the passage shown as the scenario, so questions cite something else
     composed: bool = False  # built from the deal catalogue, not a case note
+    kind: str = ""  # the deal kind (a case note's ``kind:``), whose questions and seat apply
+    event: str = ""  # what happened, when another scenario tells the same story
+    questions: tuple[str, ...] = ()  # the case note's own questions
+    risk: str = ""  # a composed scenario's risk in focus (a catalogue risk id)
+
+    @property
+    def event_key(self) -> str:
+        """What a channel has seen once it discussed this scenario."""
+        return self.event or self.key
 
 
 class NoScenario(InputRejected):
@@ -67,9 +81,10 @@ def scenario_for_chunk(
         key=f"{_key(meta)}#{meta.get('chunk', 0)}",
         title=meta.get("title", ""),
         text=clip_sentences(chunk.text, data.scenario_chars),
-        source=meta.get("source") or meta.get("title", ""),
+        source=readable_source(meta.get("source", ""), meta.get("title", "")),
         scope=meta.get("scope", GLOBAL_SCOPE),
         chunk_id=chunk.id,
+        kind=meta.get("case_kind", ""),
     )
 
 
@@ -81,29 +96,65 @@ def pick_unseen(
     Each channel gets its own stable order (salted by its id) so neighbouring channels do not
     walk the same list; once every scenario is used, the longest-ago one comes round again.
     """
-    ordered = sorted(scenarios, key=lambda s: _rank(salt, s.key))
+    return first_unseen(sorted(scenarios, key=lambda s: _rank(salt, s.key)), seen)
+
+
+def first_unseen(ordered: list[Scenario], seen: Mapping[str, datetime]) -> Scenario | None:
+    """The first of ``ordered`` whose event the channel has not had, in that order.
+
+    A case note and the essay's section on the same event are one event: once either was
+    discussed, the other waits until every other event has come. Then any scenario not yet
+    shown, then the one discussed longest ago.
+    """
     if not ordered:
         return None
-    fresh = [s for s in ordered if s.key not in seen]
+    had = set(seen) | {s.event_key for s in ordered if s.key in seen}
+    fresh = [s for s in ordered if s.key not in had and s.event_key not in had]
     if fresh:
         return fresh[0]
+    unshown = [s for s in ordered if s.key not in seen]
+    if unshown:
+        return unshown[0]
     return min(ordered, key=lambda s: seen[s.key])
 
 
 def clip_sentences(text: str, limit: int) -> str:
-    """Whole sentences up to ``limit`` characters; one long sentence is cut at a word."""
+    """Whole sentences up to ``limit`` characters, with every quotation closed.
+
+    A cut that would leave a quote open drops sentences back to where it is balanced; one long
+    sentence is cut at a word, before any quotation it would leave open.
+    """
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    kept = ""
+    kept: list[str] = []
     for sentence in _SENTENCE_END.split(text):
-        candidate = f"{kept} {sentence}".strip()
-        if len(candidate) > limit:
+        if len(" ".join([*kept, sentence])) > limit:
             break
-        kept = candidate
+        kept.append(sentence)
+    while kept and not balanced(" ".join(kept)):
+        kept.pop()
     if kept:
-        return kept
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+        return " ".join(kept)
+    cut = text[:limit].rsplit(" ", 1)[0]
+    while cut and not balanced(cut):
+        cut = cut[: max(cut.rfind('"'), cut.rfind("“"))].rstrip()
+    return cut.rstrip(",;:") + " …"
+
+
+def balanced(text: str) -> bool:
+    """True when every quotation and bracket opened in ``text`` is closed."""
+    return (
+        text.count('"') % 2 == 0
+        and text.count("“") == text.count("”")
+        and text.count("(") == text.count(")")
+    )
+
+
+def own_questions(text: str) -> tuple[str, ...]:
+    """The questions in a case note's list of them (bullets joined into one line)."""
+    items = [item.strip() for item in _BULLET.split(text)]
+    return tuple(item for item in items if item.endswith("?"))
 
 
 # -- building scenarios --------------------------------------------------------------------
@@ -137,13 +188,16 @@ def _case_scenario(doc: list[StoredChunk], data: DiscussData) -> Scenario:
     meta = doc[0].meta
     shown, situation = _section(doc, data.scenario_headings) or (doc[0], doc[0].text)
     _, context = _section(doc, data.context_headings) or (None, "")
+    _, asked = _section(doc, data.question_headings, whole=True) or (None, "")
     stem = Path(meta.get("path", "")).stem
     return Scenario(
         key=_key(meta),
         title=meta.get("title", stem),
         text=clip_sentences(situation, data.scenario_chars),
-        source=meta.get("source") or meta.get("title", ""),
+        source=readable_source(meta.get("source", ""), meta.get("title", stem)),
         scope=meta.get("scope", GLOBAL_SCOPE),
+        kind=meta.get("case_kind", ""),
+        questions=own_questions(asked),
         perspective=data.perspectives.get(stem, Perspective())
         if meta.get("scope") == GLOBAL_SCOPE
         else Perspective(),  # a server's note never borrows a shipped note's perspective
@@ -165,22 +219,27 @@ def _essay_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario
                 key=f"{_key(meta)}#{slugify(section.heading)}",
                 title=section.title,
                 text=clip_sentences(body, data.scenario_chars),
-                source=meta.get("source") or meta.get("title", ""),
+                source=readable_source(meta.get("source", ""), meta.get("title", "")),
                 scope=meta.get("scope", GLOBAL_SCOPE),
                 perspective=section.perspective,
                 chunk_id=shown.id,
+                kind=section.kind,
+                event=f"{meta.get('scope', GLOBAL_SCOPE)}:{section.event}" if section.event else "",
             )
         )
     return scenarios
 
 
-def _section(doc: list[StoredChunk], headings: Iterable[str]) -> tuple[StoredChunk, str] | None:
-    """The first chunk opening with one of ``headings`` (chunking writes "H: text"), and its text."""
+def _section(
+    doc: list[StoredChunk], headings: Iterable[str], *, whole: bool = False
+) -> tuple[StoredChunk, str] | None:
+    """The first chunk opening with one of ``headings`` (chunking writes "H: text"), and its
+    text: its first paragraph, or all of it when ``whole``."""
     for heading in headings:
         for chunk in doc:
             if chunk.text.startswith(heading + ": "):
                 body = chunk.text[len(heading) + 2 :]
-                return chunk, body.split("\n", 1)[0].strip()
+                return chunk, (body if whole else body.split("\n", 1)[0]).strip()
     return None
 
 

@@ -6,7 +6,7 @@ Every method that needs the time reads ``self.clock``, which tests replace to co
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.coaching.coach import Coach
@@ -26,14 +26,30 @@ from bot.discuss.divergence import (
 )
 from bot.discuss.memory import ScenarioMemory
 from bot.discuss.prompts import DiscussionPrompt, make_prompt, plan_questions
-from bot.discuss.scenarios import NoScenario, Scenario, catalogue, pick_unseen, scenario_for_chunk
+from bot.discuss.scenarios import (
+    NoScenario,
+    Scenario,
+    catalogue,
+    first_unseen,
+    pick_unseen,
+    scenario_for_chunk,
+)
 from bot.discuss.schedules import Schedule, ScheduleStore
-from bot.knowledge.store import KnowledgeBase, scopes_for
+from bot.discuss.setting import (
+    Setting,
+    candidates,
+    composed_scenarios,
+    for_scenario,
+    ranked_risks,
+    read_topic,
+)
+from bot.discuss.titles import original_titles
+from bot.knowledge.store import KnowledgeBase, StoredChunk, scopes_for
 from bot.reading.reader import SituationReader
 from bot.storage.database import Database
 
-# How many of a topic's best matches may stand in for one the channel has discussed.
-TOPIC_CANDIDATES = 3
+# How many passages a topic is matched against (their scores rank the scenarios they are in).
+TOPIC_POOL = 24
 # The dimension each follow-up probes, by the difference it is aimed at.
 FOLLOW_UP_DIMENSIONS = {
     "sequence": "risk",
@@ -88,33 +104,77 @@ class Discussions:
         self, guild_id: int, channel_id: int, topic: str | None, seen: dict[str, datetime]
     ) -> DiscussionPrompt:
         scopes = scopes_for(guild_id)
+        chunks = self._kb.chunks()
+        scenarios = catalogue(chunks, scopes, self.data)
         if topic:
-            scenario = self._on_topic(topic, scopes, seen)
+            scenario, setting = self._on_topic(topic, scopes, chunks, scenarios, seen)
         else:
-            scenario = self._unseen(scopes, seen, channel_id)
-        return make_prompt(self.coach, scenario, scopes=scopes, focus=self.data.focus)
+            scenario = self._unseen(scenarios, seen, channel_id)
+            setting = self._setting(scenario, None)
+        return make_prompt(
+            self.coach,
+            scenario,
+            setting,
+            self.data,
+            scopes=scopes,
+            originals=original_titles(chunks),
+        )
 
     def _unseen(
-        self, scopes: tuple[str, ...], seen: dict[str, datetime], channel_id: int
+        self, scenarios: list[Scenario], seen: dict[str, datetime], channel_id: int
     ) -> Scenario:
-        scenario = pick_unseen(catalogue(self._kb.chunks(), scopes, self.data), seen, channel_id)
+        scenario = pick_unseen(scenarios, seen, channel_id)
         if scenario is None:
             raise NoScenario("There are no case notes to discuss yet; add one with /notes add.")
         return scenario
 
-    def _on_topic(self, topic: str, scopes: tuple[str, ...], seen: dict[str, datetime]) -> Scenario:
-        """The best-fitting scenario, unless the channel discussed it: then a close runner-up.
+    def _on_topic(
+        self,
+        topic: str,
+        scopes: tuple[str, ...],
+        chunks: list[StoredChunk],
+        scenarios: list[Scenario],
+        seen: dict[str, datetime],
+    ) -> tuple[Scenario, Setting]:
+        """The scenario that fits the topic best among those the channel has not had.
 
-        A topic on a schedule would otherwise bring the same case every time.
+        A case of the topic's kind of deal, or one that matches it closely, else a scenario
+        composed from the catalogue; a topic on a schedule walks through them in that order.
         """
-        hits = self.coach.retriever.search(topic, TOPIC_CANDIDATES, scopes=scopes)
-        if not hits:
-            raise NoScenario(f"I found nothing about {topic!r} to discuss.")
-        chunks = self._kb.chunks()
+        reader = self._reader()
+        setting = read_topic(reader.read(topic), reader.kinds, self.data, reader.embed)
+        relevance = self._relevance(topic, scopes, chunks)
+        fitting = candidates(
+            setting, scenarios, relevance, composed_scenarios(setting, self.data), reader.kinds
+        )
+        scenario = first_unseen(fitting, seen)
+        if scenario is None:
+            raise NoScenario(self.data.no_fit.format(topic=topic))
+        return scenario, self._setting(scenario, setting)
+
+    def _relevance(
+        self, topic: str, scopes: tuple[str, ...], chunks: list[StoredChunk]
+    ) -> dict[str, float]:
+        """Scenario key -> how well its best passage matches the topic."""
         by_id = {c.id: c for c in chunks}
-        candidates = [scenario_for_chunk(by_id[h.chunk_id], chunks, self.data) for h in hits]
-        fresh = [s for s in candidates if s.key not in seen]
-        return fresh[0] if fresh else min(candidates, key=lambda s: seen[s.key])
+        relevance: dict[str, float] = {}
+        for hit in self.coach.retriever.search(topic, TOPIC_POOL, scopes=scopes):
+            chunk = by_id.get(hit.chunk_id)
+            if chunk is None:
+                continue
+            key = scenario_for_chunk(chunk, chunks, self.data).key
+            relevance[key] = max(relevance.get(key, 0.0), hit.score)
+        return relevance
+
+    def _setting(self, scenario: Scenario, topic: Setting | None) -> Setting:
+        """Where the team sits for this scenario; without a topic, the risk the case is about
+        comes first."""
+        reader = self._reader()
+        setting = for_scenario(scenario, reader.kinds, self.data, topic)
+        if topic is None and setting.kind is not None and not scenario.composed:
+            about = f"{scenario.text} {scenario.context}"
+            setting = replace(setting, risks=ranked_risks(setting.kind, about, reader.embed))
+        return setting
 
     async def remember(self, guild_id: int, channel_id: int, prompt: DiscussionPrompt) -> None:
         """Note that a prompt was posted in a channel, so it is not picked again soon."""
@@ -199,12 +259,21 @@ class Discussions:
     def _follow_up(
         self, closed: Round, read: list[ReadAnswer], found: list[Difference]
     ) -> Question | None:
-        """One question, aimed at the difference that matters most; the planner's otherwise."""
+        """One question, aimed at the difference that matters most; the planner's otherwise,
+        and when the prompt used every move the planner has, the question for a team that
+        leans on trust alone (a round always ends on exactly one question)."""
         text = follow_up_text(found, self.data)
-        scopes = scopes_for(closed.guild_id)
         if text is None:
-            return self._planned_follow_up(closed, read)
-        axis = next(d.axis for d in found if d.axis in self.data.follow_ups)
+            planned = self._planned_follow_up(closed, read)
+            if planned is not None:
+                return planned
+            axis = "all_trust"
+            text = self.data.follow_ups[axis].format(
+                counterpart=closed.counterpart or "the other side"
+            )
+        else:
+            axis = next(d.axis for d in found if d.axis in self.data.follow_ups)
+        scopes = scopes_for(closed.guild_id)
         cited = self.coach.retriever.search(f"{text} {closed.scenario_text}", 1, scopes=scopes)
         if not cited:
             return self._planned_follow_up(closed, read)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.discuss.data import DiscussData
-from bot.discuss.scenarios import catalogue
+from bot.discuss.scenarios import NoScenario, catalogue
 from bot.knowledge.store import GLOBAL_SCOPE, scopes_for
 from bot.settings import REPO_ROOT
 from tests.discord.discord_fakes import GUILD_ID, TEXT_CHANNEL_ID
@@ -21,7 +21,7 @@ from tests.discuss.team_fakes import MEMBER, OTHER_CHANNEL_ID, OTHER_GUILD_ID, T
 
 HOME, AWAY = GUILD_ID, OTHER_GUILD_ID
 MARK = "ZX-4417"  # in the note's text only: no query or answer says it
-NOTE_TITLE = "Zephyr Freight crane hire"
+NOTE_TITLE = "Zephyr Freight crane hire, file ZX-4417"
 NOTE = (
     "Case file ZX-4417. Zephyr Freight hires out harbour cranes in Valparaiso. Its manager promised the cranes "
     "were certified and insured, so the shipping line signed without an inspection and paid "
@@ -47,7 +47,10 @@ async def coaching_turn(app: Any, guild: int) -> str:
 
 
 async def prompt_on_the_topic(app: Any, guild: int) -> str:
-    prompt = await app.discussions.prompt(guild, TEXT_CHANNEL_ID, QUERY)
+    try:
+        prompt = await app.discussions.prompt(guild, TEXT_CHANNEL_ID, QUERY)
+    except NoScenario as refused:  # nothing in this server fits the topic: a fair answer
+        return str(refused)
     cited = " ".join(f"{q.passage.title} {q.passage.text}" for q in prompt.questions)
     return f"{prompt.scenario.title} {prompt.scenario.text} {cited}"
 
@@ -63,7 +66,10 @@ async def every_prompt_without_a_topic(app: Any, guild: int) -> str:
 
 
 async def round_follow_up(app: Any, guild: int) -> str:
-    prompt = await app.discussions.prompt(guild, TEXT_CHANNEL_ID, QUERY)
+    try:
+        prompt = await app.discussions.prompt(guild, TEXT_CHANNEL_ID, QUERY)
+    except NoScenario as refused:
+        return str(refused)
     opened = await app.discussions.open_round(
         guild_id=guild, thread_id=1, facilitator_id=1, prompt=prompt, closes_at=None
     )
@@ -126,7 +132,7 @@ async def test_notes_list_shows_only_the_servers_own_notes(
 async def test_a_note_cannot_be_shown_or_removed_from_another_server(
     team_discord: TeamDiscord, note_at_home: Any
 ) -> None:
-    name = "zephyr-freight-crane-hire"
+    name = "zephyr-freight-crane-hire-file-zx-4417"
     await team_discord.run("notes", "show", name=name, channel_id=OTHER_CHANNEL_ID)
     await team_discord.run("notes", "remove", name=name, channel_id=OTHER_CHANNEL_ID)
 

@@ -1,0 +1,256 @@
+"""The team's situation: what kind of deal a topic is about, and which side the team is on.
+
+A typed topic is read with the same situation reader as /ask, so "we received an acquisition
+offer" seats the team as the seller and "pay round with the union" as the union. The topic
+then picks its scenario: a case note of that kind, a passage that fits it well enough, or a
+scenario composed from the deal catalogue, never the best-scoring unrelated case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.discuss.data import DiscussData, Perspective
+from bot.discuss.scenarios import Scenario, clip_sentences
+from bot.knowledge.store import GLOBAL_SCOPE
+from bot.reading.catalogue import DealKind, Risk
+from bot.reading.models import Reading
+
+# A passage matching a topic this well (fused retrieval score) fits it even without a deal
+# kind in common. Measured on tests/discuss/data/topics.yaml (36 topics, 92 case notes, with
+# and without the essay): the best case of an unrelated kind scores up to 0.564 ("licensing
+# our software" -> selling a company; 0.48 for topics no case fits), the best fitting case
+# 0.35 to 0.80, so retrieval alone cannot separate them; the reader's kind does (right on all
+# 28 topics a case fits). The floor sits above every unrelated match, and admits only close
+# matches (9 of the 28 fitting topics), such as a server's own note on the topic.
+RELEVANCE_FLOOR = 0.6
+# The first alternative of a role ("client or subcontractor" -> "client").
+_ROLE_SPLIT = re.compile(r",|\s+or\s+|\s+\(|/")
+_ARTICLE = re.compile(r"^(?:the|a|an|one|your|our)\b", re.I)
+_PARTY_FILLER = frozenset({"the", "a", "an", "our", "your", "my", "their"})
+_THEIR = {r"\btheir own\b": "your own", r"\btheir\b": "your", r"\bthemselves\b": "yourselves"}
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """The deal a prompt is about, seen from the team's seat."""
+
+    kind: DealKind | None = None
+    side: str | None = None
+    counterpart: str | None = None
+    object: str | None = None
+    # The kind's risks, the one the topic is most about first.
+    risks: tuple[Risk, ...] = ()
+    topic: str = ""
+    kind2: str | None = None
+
+    @property
+    def family(self) -> str:
+        """The kind's family (diplomacy, commerce, work...): how questions are worded."""
+        return self.kind.family if self.kind else ""
+
+    @property
+    def perspective(self) -> Perspective:
+        return Perspective(self.side, self.counterpart)
+
+
+def side_of(kind: DealKind, data: DiscussData) -> str:
+    """The team's seat in a kind of deal, as a side the team can stand on."""
+    if kind.id in data.sides:
+        return data.sides[kind.id]
+    role = _ROLE_SPLIT.split(kind.user_role or kind.seat or "", maxsplit=1)[0].strip()
+    if not role:
+        return "your side"
+    return role if _ARTICLE.match(role) else f"the {role}"
+
+
+def read_topic(
+    reading: Reading,
+    kinds: Mapping[str, DealKind],
+    data: DiscussData,
+    embed: Callable[[str], Sequence[float]],
+) -> Setting:
+    """The setting a topic describes, from the reader's reading of it."""
+    deal = reading.deal
+    kind = kinds.get(deal.kind or "")
+    if kind is None:
+        return Setting(topic=reading.text)
+    side = side_of(kind, data)
+    counterpart = deal.counterpart if deal.counterpart_named else kind.counterpart_role
+    if counterpart and _names_side(counterpart, side):
+        # "pay round with the union", typed by the union: the other side is the employer.
+        counterpart = kind.counterpart_role
+    return Setting(
+        kind=kind,
+        side=side,
+        counterpart=counterpart or kind.counterpart_role,
+        object=deal.object or kind.default_object,
+        risks=ranked_risks(kind, reading.text, embed),
+        topic=reading.text,
+        kind2=deal.kind2,
+    )
+
+
+def for_scenario(
+    scenario: Scenario, kinds: Mapping[str, DealKind], data: DiscussData, topic: Setting | None
+) -> Setting:
+    """The setting a scenario's questions are asked in.
+
+    The topic's own setting when the scenario is about that kind of deal (the team's seat and
+    the risk it worried about), with the case's own names for the parties when the data file
+    gives them; otherwise the scenario's kind, seated as its perspective says.
+    """
+    kind = kinds.get(scenario.kind)
+    named = scenario.perspective
+    if topic is not None and topic.kind is not None and (kind is None or kind.id == topic.kind.id):
+        if scenario.composed or not named.side:
+            return topic
+        return _with_names(topic, named)
+    if kind is None:
+        return Setting(side=named.side, counterpart=named.counterpart)
+    base = Setting(
+        kind=kind,
+        side=side_of(kind, data),
+        counterpart=kind.counterpart_role,
+        object=kind.default_object,
+        risks=kind.risks,
+    )
+    return _with_names(base, named) if named.side else base
+
+
+def ranked_risks(
+    kind: DealKind, topic: str, embed: Callable[[str], Sequence[float]]
+) -> tuple[Risk, ...]:
+    """The kind's risks, the one closest in meaning to the topic first."""
+    if not kind.risks:
+        return ()
+    vectors = np.asarray([embed(r.risk) for r in kind.risks], dtype=np.float32)
+    query = np.asarray(embed(topic), dtype=np.float32)
+    order = np.argsort(-(vectors @ query), kind="stable")
+    return tuple(kind.risks[i] for i in order)
+
+
+def candidates(
+    setting: Setting,
+    scenarios: Sequence[Scenario],
+    relevance: Mapping[str, float],
+    composed: Sequence[Scenario],
+    kinds: Mapping[str, DealKind],
+) -> list[Scenario]:
+    """The scenarios that fit a topic, best first; empty when nothing fits.
+
+    In order: a scenario the topic names by its title, the server's own notes that match
+    closely (its own deals), case notes of the topic's kind (closest first), the composed scenario on the topic's main risk, case notes
+    of the reader's second kind, other close matches in the same family of deals, and the
+    composed scenarios on the kind's other risks.
+    """
+
+    def score(s: Scenario) -> float:
+        return relevance.get(s.key, 0.0)
+
+    def by_score(found: list[Scenario]) -> list[Scenario]:
+        return sorted(found, key=score, reverse=True)
+
+    named = [s for s in scenarios if _same_words(s.title, setting.topic)]
+    close = [s for s in scenarios if score(s) >= RELEVANCE_FLOOR]
+    own = by_score([s for s in close if s.scope != GLOBAL_SCOPE])
+    kind_id = setting.kind.id if setting.kind else None
+    same = by_score([s for s in scenarios if kind_id and s.kind == kind_id])
+    second = by_score([s for s in scenarios if setting.kind2 and s.kind == setting.kind2])
+    near = by_score([s for s in close if _same_family(s, setting, kinds)])
+    ordered = named + own + same + list(composed[:1]) + second + near + list(composed[1:])
+    unique: dict[str, Scenario] = {}
+    for s in ordered:
+        unique.setdefault(s.key, s)
+    return list(unique.values())
+
+
+def composed_scenarios(setting: Setting, data: DiscussData) -> list[Scenario]:
+    """One scenario per risk of the topic's kind, built from the catalogue (main risk first)."""
+    kind = setting.kind
+    if kind is None:
+        return []
+    return [_compose(setting, kind, risk, data) for risk in setting.risks]
+
+
+def _compose(setting: Setting, kind: DealKind, risk: Risk, data: DiscussData) -> Scenario:
+    texts = data.composed
+    counterpart = setting.counterpart or kind.counterpart_role
+    fields = {
+        "name": kind.name[0].lower() + kind.name[1:],
+        "Name": kind.name,
+        "side": setting.side or side_of(kind, data),
+        "counterpart": counterpart,
+        "Counterpart": _capital(counterpart),
+        "object": setting.object or kind.default_object,
+        "you_give": _yours(kind.exchange.get("user_gives", "their part of the deal")),
+        "they_give": kind.exchange.get("counterpart_gives", "their part of the deal"),
+        "timing": kind.exchange.get("timing", ""),
+        "Timing": _capital(kind.exchange.get("timing", "")),
+        "risk": risk.risk,
+        "topic": " ".join(setting.topic.replace('"', "").replace("“", "").split()) or kind.name,
+    }
+    bearer = texts.bearers.get(risk.bears, texts.bearers.get("user", "your side"))
+    fields["bearer"] = bearer.format(**fields)
+    text = texts.text.format(**fields)
+    if not fields["timing"]:
+        text = text.replace(" .", "")
+    return Scenario(
+        key=f"composed:{kind.id}#{risk.id}",
+        title=texts.title.format(**fields),
+        text=clip_sentences(text, data.scenario_chars),
+        source=texts.source.format(**fields),
+        scope=GLOBAL_SCOPE,
+        perspective=Perspective(fields["side"], counterpart),
+        composed=True,
+        kind=kind.id,
+        risk=risk.id,
+    )
+
+
+def _with_names(setting: Setting, named: Perspective) -> Setting:
+    return Setting(
+        kind=setting.kind,
+        side=named.side or setting.side,
+        counterpart=named.counterpart or setting.counterpart,
+        object=setting.object,
+        risks=setting.risks,
+        topic=setting.topic,
+        kind2=setting.kind2,
+    )
+
+
+def _same_family(scenario: Scenario, setting: Setting, kinds: Mapping[str, DealKind]) -> bool:
+    """A close match of another kind still fits when the deals are of one family (a summit
+    and a ceasefire); a note without a kind (a server's own) fits on its match alone."""
+    other = kinds.get(scenario.kind)
+    if other is None or setting.kind is None:
+        return True
+    return other.family == setting.kind.family
+
+
+def _same_words(title: str, topic: str) -> bool:
+    """True when a topic is a scenario's title (a facilitator naming the case they want)."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return bool(words) and words == re.findall(r"[a-z0-9]+", topic.lower())
+
+
+def _names_side(party: str, side: str) -> bool:
+    """True when a party read from the topic is the team's own side ("the union")."""
+    words = {w for w in re.findall(r"[a-z]+", party.lower()) if w not in _PARTY_FILLER}
+    return bool(words) and words <= set(re.findall(r"[a-z]+", side.lower()))
+
+
+def _yours(text: str) -> str:
+    """The catalogue's "their" (the user's own, in the third person) as the team's "your"."""
+    for pattern, replacement in _THEIR.items():
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
