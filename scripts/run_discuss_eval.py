@@ -46,7 +46,9 @@ def main(args: argparse.Namespace) -> None:
                          "--channel", str(100 + n)], env)  # fmt: skip
         out["topics"].append({**topic, "parley": shown})
     for n, round_ in enumerate(r for r in data["rounds"] if wanted(r)):
-        lines = "\n".join(f"{a['name']}: {' '.join(a['answer'].split())}" for a in round_["answers"])
+        lines = "\n".join(
+            f"{a['name']}: {' '.join(a['answer'].split())}" for a in round_["answers"]
+        )
         answers = Path(env["PARLEY_DATA_DIR"]) / f"round-{n}.txt"
         answers.write_text(lines, encoding="utf-8")
         shown = _parley(["discuss", "reveal", str(answers), "--scenario", round_["scenario"],
