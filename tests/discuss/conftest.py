@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.bot import ParleyBot
+from bot.cli import main
+from bot.settings import Settings
 from tests.discuss.team_fakes import MONDAY_0800_UTC, FakeClock, TeamDiscord, settle
 
 
@@ -65,3 +68,12 @@ def reader(embedder: Any) -> Any:
     from bot.settings import REPO_ROOT
 
     return build_reader(REPO_ROOT / "prompts", embedder.embed_query)
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Run `parley ...` in this process, on the test's data dir, without any .env."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PARLEY_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DISCORD_TOKEN", "")
+    return main

@@ -8,9 +8,6 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
-from bot.settings import Settings
-
 ROUND = """\
 Ana: They've shown good faith for months, so I'd lift the sanctions at once.
 Bo: Lift in tranches, the rest only after inspections confirm each step, with snapback.
@@ -18,15 +15,6 @@ Cy: No need for intrusive inspections; a 40% deposit up front is enough.
 Dee: Did anyone watch the match last night?
 """
 SANCTIONS = "sanctions relief for a state that agreed to limit its nuclear programme"
-
-
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """Run `parley ...` in this process, on the test's data dir, without any .env."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PARLEY_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("DISCORD_TOKEN", "")
-    return main
 
 
 def run_json(cli: Any, capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main, scope_of
-from bot.settings import Settings
+from bot.cli import scope_of
 from tests.discord.discord_fakes import GUILD_ID
 from tests.discuss.team_fakes import OTHER_GUILD_ID
 
@@ -18,15 +17,6 @@ NOTE = (
     "signed no supply agreement and paid the deposit for the catalogue print run."
 )
 ASK = "The Tallinn printer promised to hold the paper price, so we skip the supply agreement."
-
-
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """Run `parley ...` in this process, on the test's data dir, without any .env."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PARLEY_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("DISCORD_TOKEN", "")
-    return main
 
 
 def passages_of(capsys: pytest.CaptureFixture[str]) -> str:
