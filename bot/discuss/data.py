@@ -6,9 +6,8 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot.coaching.planner import DIMENSIONS
+from bot.datafiles import load_yaml
 
 REVEAL_KEYS = (
     "none",
@@ -143,7 +142,7 @@ class DiscussData:
     @classmethod
     def load(cls, path: Path) -> DiscussData:
         """Read and validate the file; a mistake fails loudly at start, naming what is wrong."""
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path) or {}
         focus = tuple(str(d) for d in raw.get("focus") or ())
         if not focus or any(d not in DIMENSIONS for d in focus):
             raise DiscussDataError(f"{path}: focus must list dimensions from {DIMENSIONS}.")

@@ -8,7 +8,6 @@ coach's planner, framed so its questions suit a team reading a third-person case
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -16,21 +15,20 @@ from typing import Protocol
 import numpy as np
 
 from bot.coaching.coach import GROUNDING_POOL, Coach
-from bot.coaching.models import Conversation, Passage, Question, TrustReading
+from bot.coaching.models import Conversation, Question, TrustReading
 from bot.coaching.planner import DIMENSIONS, PlanRequest
 from bot.discuss.data import DiscussData
 from bot.discuss.questions import Draft, drafts
 from bot.discuss.scenarios import Scenario
 from bot.discuss.setting import Setting
 from bot.discuss.titles import titled
-from bot.knowledge.retrieval import tokenize
+from bot.knowledge.quotes import with_quote
 from bot.reading.models import Reading
 
 MAX_PROMPT_QUESTIONS = 3
 # A citation is scored against the question blended with the scenario it is asked about.
 QUESTION_WEIGHT = 0.6
 CITATION_POOL = 12
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 class Asked(Protocol):
@@ -104,22 +102,12 @@ def cite_drafts(
         fitting = [p for p in fresh if p.case_kind in ("", kind)] or fresh
         if not fitting:
             continue
-        passage = quoted(fitting[0], draft.text)
+        passage = with_quote(fitting[0], draft.text)
         used.add(passage.chunk_id)
         questions.append(
             Question(draft.text, draft.dimension, draft.move_id, "discussion", passage)
         )
     return questions
-
-
-def quoted(passage: Passage, question: str) -> Passage:
-    """The passage with the sentence that shares most words with the question as its quote."""
-    sentences = [s for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) > 4]
-    if not sentences:
-        return passage
-    wanted = set(tokenize(question))
-    best = max(sentences, key=lambda s: len(wanted & set(tokenize(s))))
-    return replace(passage, quote=best)
 
 
 def _embedder(coach: Coach) -> Callable[[str], Sequence[float]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from bot.knowledge.quotes import with_quote
 from bot.knowledge.retrieval import tokenize
 from bot.prep.ledger import is_trust_only
 from bot.prep.models import FINISHED, Answer, Asked, LedgerRow, SessionRecord
-from bot.prep.questions import phrase, with_quote
+from bot.prep.questions import phrase
 from bot.prep.stages import Stage, StageBook, fill
 from bot.prep.walk import NOTE, latest_answers, open_items
 

@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.coaching.models import TrustReading
+from bot.datafiles import load_yaml
 from bot.prep.ledger import RISK_WORDS, AnswerReading, Parties, deal_parties, read_answer
 from bot.reading.catalogue import DealKind
 
@@ -31,7 +30,7 @@ _STOP = frozenset(
 
 def load_answers(path: Path) -> list[dict[str, Any]]:
     """The labelled answers of one file; a file-wide ``counterpart`` applies to each answer."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     shared = {"counterpart": data["counterpart"]} if data.get("counterpart") else {}
     return [{**shared, **item} for item in data.get("answers") or []]
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.coaching.models import TrustReading
+from bot.datafiles import load_yaml
 from bot.prep.categories import (
     ACCEPTED,
     ESCROW,
@@ -33,7 +32,7 @@ COVENANT = "covenant"
 
 def load_vocabulary(path: Path = LEDGER_VOCABULARY) -> dict[str, Any]:
     """The ledger's wording (mechanisms, acceptance, trust, third parties), editable in prompts/."""
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return load_yaml(path) or {}
 
 
 def _alternatives(patterns: list[str]) -> str:

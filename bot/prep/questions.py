@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.coaching.coach import GROUNDING_POOL, Coach
 from bot.coaching.models import Conversation, InputRejected, Passage, Question, Turn
+from bot.knowledge.quotes import with_quote
 from bot.knowledge.retrieval import tokenize
 from bot.prep.categories import ACCEPTED, OTHER, TRUST_ONLY
 from bot.prep.mechanisms import CONTRACT, COVENANT, mentions
@@ -478,26 +479,3 @@ def _said(answers: Sequence[Answer], slot: Slot) -> str:
     own = [a.text for a in answers if a.stage == slot.stage.id]
     rest = [a.text for a in answers if a.stage != slot.stage.id]
     return " ".join([*own[-SAID_ANSWERS:], *rest[-SAID_ANSWERS:]][:SAID_ANSWERS])
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“(])")
-
-
-def with_quote(passage: Passage, focus: str) -> Passage:
-    """The passage with the sentence (or two, if the first is short) that best matches
-    ``focus`` as its excerpt: what the brief and the chat quote."""
-    sentences = [
-        s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5
-    ]
-    if not sentences:
-        return passage
-    wanted = set(tokenize(focus))
-    scores = [len(wanted & set(tokenize(s))) for s in sentences]
-    best = scores.index(max(scores))
-    quote = sentences[best]
-    if len(quote.split()) < QUOTE_MIN_WORDS and best + 1 < len(sentences):
-        quote = f"{quote} {sentences[best + 1]}"
-    return replace(passage, quote=quote)
-
-
-QUOTE_MIN_WORDS = 22

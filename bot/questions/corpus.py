@@ -8,12 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from bot.datafiles import load_yaml
 from bot.reading.catalogue import DealKind
-
-# libyaml's safe loader parses the data files 5-10x faster than the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +72,9 @@ def load_corpus(
 @lru_cache(maxsize=4)
 def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
     """The parsed files (read-only data, cached: tests build many apps)."""
-    moves = yaml.load(moves_file.read_text(encoding="utf-8"), Loader=_LOADER)
-    glossary = yaml.load(glossary_file.read_text(encoding="utf-8"), Loader=_LOADER)
-    languages = yaml.load(languages_file.read_text(encoding="utf-8"), Loader=_LOADER)
+    moves = load_yaml(moves_file)
+    glossary = load_yaml(glossary_file)
+    languages = load_yaml(languages_file)
     return (
         tuple(
             MechanismMoves(

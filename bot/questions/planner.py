@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,10 +24,11 @@ from bot.coaching.planner import (
     capitalise,
     jitter,
 )
+from bot.knowledge.quotes import QUESTION_WORDS, stems, with_quote
 from bot.knowledge.retrieval import HybridRetriever, tokenize
 from bot.questions.corpus import QuestionCorpus
 from bot.questions.gate import normalised, passes
-from bot.reading.catalogue import DealKind, Risk
+from bot.reading.catalogue import DealKind
 from bot.reading.models import Reading
 
 # How many questions each move asks.
@@ -60,7 +61,6 @@ _ASKS_MEANING = re.compile(
     r"eli5|like i'?m 5|how does .{0,40} work)\b",
     re.I,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“(])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +320,7 @@ class SituationalEngine:
         if best.score < CITATION_FLOOR:
             essay = [p for p in fresh if p.original or not p.case_kind]
             best = essay[0] if essay else best
-        return _with_quote(best, about)
+        return with_quote(best, about)
 
     def _anchor(self, c: Candidate) -> str | None:
         """A small-talk move's citation anchor (None for every other candidate).
@@ -409,38 +409,15 @@ def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> li
 def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
     """The kind's risks the user's own words touched (two words or more; at most two risks)."""
     said = [*request.conversation.situation.get("said", []), request.message]
-    words = {w[:5] for text in said for w in tokenize(text) if len(w) > 3}
-    touched = [(len(_risk_words(r) & words), i, r) for i, r in enumerate(kind.risks)]
+    words = set().union(*(stems(text) for text in said))
+    touched = [(len(stems(r.risk) & words), i, r) for i, r in enumerate(kind.risks)]
     return [r for hits, _, r in sorted(touched, key=lambda t: (-t[0], t[1])) if hits >= 2][:2]
-
-
-def _risk_words(risk: Risk) -> set[str]:
-    return {w[:5] for w in tokenize(risk.risk) if len(w) > 3 and w not in _STOPWORDS}
 
 
 _PRESUMES = re.compile(
     r"^(?:the|your) \w+|^when you say\b|\byou (?:booked|agreed|signed|were offered|accepted|chose|named)\b|"
     r"\b(?:promised|says|said|told you|agreed|on the call|in a chat|on the phone)\b",
     re.I,
-)
-_STOPWORDS = frozenset(
-    [
-        "what",
-        "which",
-        "who",
-        "when",
-        "where",
-        "how",
-        "does",
-        "do",
-        "would",
-        "could",
-        "will",
-        "your",
-        "you",
-        "their",
-        "them",
-    ]
 )
 
 
@@ -450,7 +427,7 @@ def _presumes_unsaid(template: str, message_words: set[str]) -> bool:
     if not _PRESUMES.search(template):
         return False
     head = re.sub(r"\{\w+\}", "", template.split(";")[0].split(",")[0])
-    words = {w for w in tokenize(head) if w not in _STOPWORDS and len(w) > 3}
+    words = {w for w in tokenize(head) if w not in QUESTION_WORDS and len(w) > 3}
     return not (words & message_words)
 
 
@@ -502,32 +479,3 @@ def _fill(
         move_id,
         weight,
     )
-
-
-_SETUP = ("The situation:", "What was at stake")
-SETUP_PENALTY = 1.5
-
-
-def _stems(text: str) -> set[str]:
-    """Content words cut to five letters, so "inspections" meets "inspection"."""
-    return {w[:5] for w in tokenize(text) if len(w) > 3 and w not in _STOPWORDS}
-
-
-def _with_quote(passage: Passage, focus: str) -> Passage:
-    """The passage with the sentence or two that best match the question as its excerpt."""
-    sentences = [
-        s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5
-    ]
-    if not sentences:
-        return passage
-    wanted = _stems(focus)
-    # A case's setup ("The situation: ...") tells the story; the sentences after it support.
-    scores = [
-        len(wanted & _stems(s)) - (SETUP_PENALTY if s.startswith(_SETUP) else 0.0)
-        for s in sentences
-    ]
-    best = int(np.argmax(scores))
-    quote = sentences[best]
-    if len(quote.split()) < 22 and best + 1 < len(sentences):
-        quote = f"{quote} {sentences[best + 1]}"
-    return replace(passage, quote=quote)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.coaching.models import Passage
-from bot.prep.questions import broken, fear, phrase, promise, topic_phrase, wanted, with_quote
+from bot.knowledge.quotes import with_quote
+from bot.prep.questions import broken, fear, phrase, promise, topic_phrase, wanted
 from bot.prep.stages import StageQuestion
 
 
