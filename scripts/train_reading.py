@@ -28,6 +28,7 @@ from bot.reading.training import (
     catalogue_examples,
     corpus_hash,
     cross_validate,
+    kind_examples,
     load_corpus,
     train,
 )
@@ -42,7 +43,8 @@ def main() -> None:
     lens, cues = lens_and_cues(prompts)
     kinds = load_catalogue(CATALOGUE_DIR)
     featurizer = Featurizer(lens, cues, list(kinds.values()), MiniLMEmbedder().encode)
-    corpus, extra = load_corpus(TRAINING_DIR), catalogue_examples(kinds)
+    corpus = load_corpus(TRAINING_DIR)
+    extra = catalogue_examples(kinds) + kind_examples(TRAINING_DIR)
     if args.cv:
         print(json.dumps(cross_validate(featurizer, corpus, extra), indent=1))
     model = train(featurizer, corpus, extra, corpus_hash(inputs_of_model(prompts)))

@@ -159,6 +159,9 @@ class Conversation:
         if reading.trust.relies_on_trust:
             self.situation["trust_turns"] = self.situation.get("trust_turns", 0) + 1
         self.situation["last_intents"] = list(reading.intents)
+        languages = self.situation.setdefault("languages", [])
+        if reading.language not in languages:
+            languages.append(reading.language)  # the "I coach in English" note is said once
         # The user's own words, so a recap names only what they actually talked about.
         said = self.situation.setdefault("said", [])
         said.append(reading.text[:SAID_CHARS])

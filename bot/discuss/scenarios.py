@@ -18,7 +18,7 @@ from bot.coaching.models import InputRejected
 from bot.discuss.data import DiscussData, Perspective
 from bot.discuss.notes import slugify
 from bot.discuss.titles import readable_source
-from bot.knowledge.store import GLOBAL_SCOPE, StoredChunk
+from bot.knowledge.store import GLOBAL_SCOPE, StoredChunk, is_guide
 
 # After a full stop, or after one followed by a closing quote or bracket (which stays with its
 # sentence: cutting it off leaves a quotation open).
@@ -180,6 +180,8 @@ def _doc_scenarios(doc: list[StoredChunk], data: DiscussData) -> list[Scenario]:
         return _essay_scenarios(doc, data)
     if meta.get("scope") == GLOBAL_SCOPE and meta.get("kind") == "original":
         return []  # reference texts such as the essay itself: reached through topics only
+    if is_guide(meta):
+        return []  # a deal guide explains a kind's risks in general: no story to argue over
     return [_case_scenario(doc, data)]
 
 

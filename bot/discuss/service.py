@@ -44,7 +44,7 @@ from bot.discuss.setting import (
     read_topic,
 )
 from bot.discuss.titles import original_titles
-from bot.knowledge.store import KnowledgeBase, StoredChunk, scopes_for
+from bot.knowledge.store import KnowledgeBase, StoredChunk, is_guide, scopes_for
 from bot.reading.reader import SituationReader
 from bot.storage.database import Database
 
@@ -160,8 +160,8 @@ class Discussions:
         relevance: dict[str, float] = {}
         for hit in self.coach.retriever.search(topic, TOPIC_POOL, scopes=scopes):
             chunk = by_id.get(hit.chunk_id)
-            if chunk is None:
-                continue
+            if chunk is None or is_guide(chunk.meta):
+                continue  # a deal guide is no scenario, and no evidence that a case fits
             key = scenario_for_chunk(chunk, chunks, self.data).key
             relevance[key] = max(relevance.get(key, 0.0), hit.score)
         return relevance

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.coaching.models import Passage
-from bot.knowledge.store import GLOBAL_SCOPE, KnowledgeBase, StoredChunk
+from bot.knowledge.store import GLOBAL_SCOPE, KnowledgeBase, StoredChunk, is_guide
 
 VECTOR_WEIGHT = 0.85
 CANDIDATES = 48
@@ -31,6 +31,9 @@ PER_DOCUMENT = 2
 # deal; a note about another kind of deal must fit far better to be cited.
 ESSAY_BONUS = 0.1
 SAME_KIND_BONUS = 0.15
+# A deal guide explains each risk of its kind in general terms: a better citation for a question
+# about that risk than a sentence from one particular case of the kind.
+GUIDE_BONUS = 0.08
 OTHER_KIND_PENALTY = 0.3
 DIGEST_CITATION_PENALTY = 0.1
 SERVER_NOTE_BONUS = 0.12
@@ -280,7 +283,9 @@ def _citation_bonus(chunk: StoredChunk, kind: str | None) -> float:
     if chunk.meta.get("kind") == "original":
         return ESSAY_BONUS
     if case_kind:
-        return SAME_KIND_BONUS if case_kind == kind else -OTHER_KIND_PENALTY
+        if case_kind != kind:
+            return -OTHER_KIND_PENALTY
+        return SAME_KIND_BONUS + (GUIDE_BONUS if is_guide(chunk.meta) else 0.0)
     return 0.0
 
 

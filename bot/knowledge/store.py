@@ -32,6 +32,14 @@ COLLECTION = "parley-knowledge"
 GLOBAL_SCOPE = "global"
 
 
+def is_guide(meta: dict[str, Any]) -> bool:
+    """True for a deal guide's passage: a kind's risks in general, cited but never a scenario."""
+    return GUIDE_TAG in str(meta.get("tags", "")).split(",")
+
+
+GUIDE_TAG = "guide"
+
+
 def server_scope(server_id: int) -> str:
     """The knowledge scope of one Discord server's own notes."""
     return f"server:{server_id}"

@@ -51,10 +51,19 @@ class QuestionCorpus:
         return [m for match, m in sorted((f for f in found if f[0]), key=lambda f: f[0].start())]
 
     def term_in(self, text: str) -> Term | None:
-        """The glossary term the message asks about (the longest match wins)."""
+        """The glossary term the message asks about: the one right after "what's a", else the
+        longest match ("whats a cliff in vesting?" asks about the cliff, not vesting)."""
         found = [(t.pattern.search(text), t) for t in self.terms]
         hits = [(match, t) for match, t in found if match]
-        return max(hits, key=lambda h: len(h[0].group(0)))[1] if hits else None
+        asked = [h for h in hits if _ASKED.search(text[max(0, h[0].start() - 30) : h[0].start()])]
+        return max(asked or hits, key=lambda h: len(h[0].group(0)))[1] if hits else None
+
+
+_ASKED = re.compile(
+    r"\b(?:what(?:'s| is| are| does| do)?|whats|define|meaning of|explain|mean by)\s+"
+    r"(?:(?:an?|the|this|that)\s+)?$",
+    re.I,
+)
 
 
 def _words_pattern(words: list[str]) -> re.Pattern[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -46,6 +47,10 @@ COUNTS = {
 # Small talk answered by its own generic move, and the move for any other off-topic message.
 SOCIAL_MOVES = ("capability", "greeting")
 SIMILARITY_WEIGHT = 2.5
+# Each content word a question shares with the message ("roadmap", "guarantor", "cliff") is a
+# sign it is about what the user actually said; an embedding alone blurs those words.
+OVERLAP_WEIGHT = 0.35
+OVERLAP_CAP = 3
 UNCOVERED_BONUS = 0.6
 DEFAULT_OBJECT_PENALTY = 0.4
 FOCUS_PENALTY = 2.0
@@ -172,7 +177,10 @@ class SituationalEngine:
             "concept": {"redirect": 1.4, "examine": 1.6, "tactics": 1.0, "pushback": 0.2},
         }[move]
         covered = self._covered_risks(kind, request)
+        said = _user_words(request)
         for i, q in enumerate(kind.questions):
+            if not premise_given(q.presumes, said):
+                continue  # "If the tenant offers rent upfront..." to a landlord who never said so
             weight = weights.get(q.move, 0.5)
             if q.targets and set(q.targets) <= covered:
                 # The user already has a safeguard for this risk: build on it, never propose it.
@@ -181,7 +189,7 @@ class SituationalEngine:
 
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
         """The kind's risks whose usual safeguards the user has named in this conversation."""
-        said = " ".join([*request.conversation.situation.get("said", []), request.message])
+        said = _user_words(request)
         named = {m.id for m in self.corpus.named_mechanisms(said)}
         if not named:
             return set()
@@ -228,9 +236,12 @@ class SituationalEngine:
         named_object = situation.deal.object is not None
         focused = len(uncovered) <= 3 and request.conversation.turns == 0
         message_words = set(tokenize(situation.text))
+        message_stems = stems(situation.text)
 
         def score(c: Candidate) -> float:
             value = c.weight + SIMILARITY_WEIGHT * float(self._vector(c.template) @ message)
+            shared = len(_template_stems(c.template) & message_stems)
+            value += OVERLAP_WEIGHT * min(shared, OVERLAP_CAP)
             value += UNCOVERED_BONUS if c.dimension in uncovered else 0.0
             # A caller that leaves only a few dimensions open (a team prompt's focus) means it.
             value -= FOCUS_PENALTY if focused and c.dimension not in uncovered else 0.0
@@ -334,7 +345,8 @@ class SituationalEngine:
 
     def _preface(self, request: PlanRequest, situation: Reading, move: str) -> tuple[str, ...]:
         lines = []
-        if situation.language != "en":
+        noted = request.conversation.situation.get("languages", ())
+        if situation.language != "en" and situation.language not in noted:
             own = self.corpus.languages.get(situation.language)
             lines += [own, self.corpus.languages["en"]] if own else [self.corpus.languages["en"]]
         if move == "concept" and (term := self.corpus.term_in(situation.text)):
@@ -403,7 +415,15 @@ def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> li
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
     if mechanisms:
         return [first, f"Safeguards you have mentioned: {', '.join(mechanisms)}."]
-    return [first, f"Nothing in place yet covers these: so far they rest on {counterpart}'s word."]
+    if raised:
+        return [
+            first,
+            f"Nothing in place yet covers these: so far they rest on {counterpart}'s word.",
+        ]
+    return [
+        first,
+        f"Nothing you have described is checked or written down yet: it rests on {counterpart}'s word.",
+    ]
 
 
 def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
@@ -448,6 +468,31 @@ def _contradicts(question: str, message: str) -> bool:
     return any(
         fact.search(message) and premise.search(question) for fact, premise in _CONTRADICTIONS
     )
+
+
+@lru_cache(maxsize=4096)
+def _template_stems(template: str) -> frozenset[str]:
+    """A template's own content words, its slots left out."""
+    return frozenset(stems(_SLOT.sub(" ", template)))
+
+
+_SLOT = re.compile(r"\{\w+\}")
+
+
+def _user_words(request: PlanRequest) -> str:
+    """What the user has said in this conversation, this message (and its English gloss) included."""
+    gloss = request.situation.text if request.situation else ""
+    return " ".join([*request.conversation.situation.get("said", []), request.message, gloss])
+
+
+def premise_given(presumes: tuple[str, ...], said: str) -> bool:
+    """True when a question takes nothing for granted, or the user said one of its premises.
+
+    A premise matches at the start of a word, so "prepa" stands for "prepaid" and "prepayment"."""
+    if not presumes:
+        return True
+    text = " ".join(said.lower().replace("’", "'").split())
+    return any(re.search(r"(?<![a-z0-9])" + re.escape(p), text) for p in presumes)
 
 
 def _bearer(bears: str, counterpart: str) -> str:

@@ -43,6 +43,9 @@ class DealQuestion:
     move: str
     text: str
     targets: tuple[str, ...]
+    # Facts the question takes for granted (a loan, rent paid upfront): any one of these
+    # phrases must be in the user's words before the question may be asked.
+    presumes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ def _build(raw: dict) -> DealKind:
                 str(q.get("move", "redirect")),
                 " ".join(str(q["text"]).split()),
                 _strings(q.get("targets")),
+                tuple(p.lower() for p in _strings(q.get("presumes"))),
             )
             for q in raw.get("questions") or []
         ),

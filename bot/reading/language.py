@@ -95,6 +95,12 @@ _ENGLISH = frozenset(
         "trust",
     ]
 )
+# Romanised Hindi words that English never uses: a message with several is Hinglish, which
+# py3langid (trained on Devanagari Hindi) reads as Indonesian or English.
+_HINGLISH = frozenset(
+    ["hai", "hain", "tha", "thi", "kya", "kyun", "kaise", "mera", "meri", "mere", "tera", "teri", "hum", "humein", "mujhe", "mujhko", "aap", "aapka", "yaar", "bhai", "bhaiya", "nahi", "nahin", "kar", "karun", "karna", "karo", "raha", "rahi", "rahe", "bol", "bola", "bolta", "dega", "degi", "wapas", "paisa", "paise", "udhaar", "udhar", "dost", "shaadi", "liye", "mein", "ko", "se", "bhi", "aur", "lekin", "sab", "abhi", "chahiye", "matlab", "accha", "acha", "theek", "thik", "ghar", "wala", "wali"]
+)
+HINGLISH_WORDS = 3
 MIN_WORDS = 4
 MIN_CONFIDENCE = 0.6
 # Restricting py3langid to languages users write in keeps short messages from landing on rare ones.
@@ -149,6 +155,8 @@ class LanguageDetector:
         words = [w.lower() for w in _WORD.findall(text)]
         if len(words) < MIN_WORDS:
             return "en"
+        if sum(w in _HINGLISH for w in words) >= max(HINGLISH_WORDS, len(words) // 6):
+            return "hinglish"
         english = sum(w in _ENGLISH for w in words) / len(words)
         if english >= 0.2:
             return "en"

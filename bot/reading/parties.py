@@ -21,7 +21,7 @@ _NAME = re.compile(r"(?<![\w'])([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w])")
 # Up to two plain words between determiner and role ("the kitchen fitter", "the phone repair guy").
 _FREE = (
     r"(?:(?!(?:the|my|our|a|an|this|that|his|her|their|and|or|to|of|for|with|from|is|was|are|"
-    r"i|he|she|they|we|it|so|but)\b)[a-z][\w-]*\s+){0,2}"
+    r"i|he|she|they|we|it|so|but|in|at|on|by)\b)[a-z][\w-]*\s+){0,2}"
 )
 _NAME_AFTER = re.compile(
     r"^\s*(?:says?|said|is|was|has|had|wants?|promised|swore|told|seems|gave|will|would|'s|"
@@ -38,7 +38,7 @@ _NAME_BEFORE = re.compile(
     r"(?:\bwith|\btold|\btell|\basked|\bpaid|\bpay|\btrust|\btrusts|\bhired|\bbuying|"
     r"\bbuy|\brenting|\bcalled|\bnamed|\bguy|\bseller|\bbuyer|\blandlord|\bclient|"
     r"\bme and|\band|\binto|\bfor|\bflatmate|\bfriend|\bmate|\bcousin|\bbrother|\bsister|"
-    r"\bpartner|\bcofounder|\bco-founder|\bneighbour|\bcolleague)\s+$",
+    r"\bpartner|\bcofounder|\bco-founder|\bneighbour|\bcolleague|\bdost|\bbhai)\s+$",
     re.I,
 )
 
@@ -112,8 +112,18 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
 
 
 def _keep_acronyms(phrase: str) -> str:
-    """Lower case, except words the user wrote in capitals ("the CEO", "the HR team")."""
-    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in phrase.split())
+    """Lower case, except words the user wrote in capitals ("the CEO", "the HR team"), with the
+    apostrophe chat leaves out put back ("best friends mum" -> "best friend's mum")."""
+    words = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in phrase.split())
+    return _POSSESSOR.sub(r"\1's \2", words)
+
+
+# A word ending in a bare "s" before a person it owns: "owners daughter", "the buyers CEO".
+_POSSESSOR = re.compile(
+    r"\b(\w+[^s\W])s (mum|mom|dad|daughter|son|wife|husband|brother|sister|uncle|aunt|auntie|"
+    r"cousin|friend|partner|boss|mate|girlfriend|boyfriend|nephew|niece|parents|family|ceo|CEO|"
+    r"lawyer|solicitor|accountant|agent|manager|assistant|kid|kids)\b"
+)
 
 
 def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:
@@ -141,6 +151,8 @@ def _is_third_party(
         return False
     if kind and mention.determiner in ("my", "our"):
         return True  # "our CEO", "my accountant": the user's own side
+    if kind and mention.head in _ADVISERS:
+        return True  # "a friend in HR looked at it": someone advising the user, not dealt with
     if mention.head in lexicon.third_parties or (
         kind and mention.head in _lower(kind.third_parties)
     ):
@@ -152,6 +164,10 @@ def _is_third_party(
     return bool(before) and before[-1].strip(",") in own - counterpart_words
 
 
+# People who advise the user; the counterpart only where the kind says so (a loan to a friend).
+_ADVISERS = frozenset(
+    ["friend", "mate", "mum", "mom", "dad", "wife", "husband", "girlfriend", "boyfriend", "fiancee", "fiancée", "partner"]
+)
 _SELF_BEFORE = re.compile(r"\b(?:i'?m|im|i am|as|we'?re|we are)\s+(?:an?|the)?\s*$", re.I)
 _SELF_AFTER = re.compile(r"^\s*(?:role|position|job|post|here|myself)\b", re.I)
 # "the club's exchange": whose exchange, not who the user deals with.

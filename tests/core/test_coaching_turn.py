@@ -19,9 +19,9 @@ HOSTILE = [
 async def test_turn_returns_questions_with_cited_passages(parley_app: Parley) -> None:
     turn = await parley_app.coach.ask("The seller seems honest, so I'll skip the inspection.")
     assert 1 <= len(turn.questions) <= 3
-    assert len(turn.passages) == 3
     # The passages the questions cite come first, in question order; retrieval's best follow.
     cited = list(dict.fromkeys(q.passage.chunk_id for q in turn.questions))
+    assert len(turn.passages) == max(3, len(cited) + 1)
     assert [p.chunk_id for p in turn.passages][: len(cited)] == cited[:3]
     assert all(q.passage.text for q in turn.questions)
 

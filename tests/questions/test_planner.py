@@ -7,6 +7,7 @@ import pytest
 from bot.app import Parley
 from bot.coaching.models import Turn
 from bot.questions.gate import problems
+from bot.questions.planner import premise_given
 
 GENERIC = ("the other side", "this deal", "which deal is on your mind")
 
@@ -105,6 +106,60 @@ async def test_citation_comes_from_the_same_kind_of_case_or_the_essay(parley_app
     )
     kinds = [q.passage.case_kind for q in turn.questions]
     assert kinds and kinds[0] in ("", "used-vehicle-purchase")
+
+
+async def test_a_deal_question_is_cited_with_its_kinds_guide_or_case(parley_app: Parley) -> None:
+    turn = await ask(
+        parley_app,
+        "swapping my ps5 for a guy's steam deck, he has loads of vouches so I'll post first",
+    )
+    assert any(q.passage.title.startswith("Parley deal guide") for q in turn.questions)
+    assert all(q.passage.case_kind in ("", "marketplace-swap") for q in turn.questions)
+
+
+@pytest.mark.parametrize(
+    ("presumes", "said", "given"),
+    [
+        ((), "anything at all", True),
+        (("upfront", "prepa"), "she offered six months prepaid", True),
+        (("upfront", "prepa"), "referenced the tenant, deposit is in the scheme", False),
+        (("months' rent",), "offered 6 months’ rent in cash", True),
+        (("loan", "finance"), "paying cash for the car", False),
+        (("participating",), "1x non-participating pref", True),
+    ],
+)
+def test_a_question_that_takes_a_fact_for_granted_needs_it_said(
+    presumes: tuple[str, ...], said: str, given: bool
+) -> None:
+    assert premise_given(presumes, said) is given
+
+
+async def test_a_presumed_fact_the_user_never_gave_is_not_asked(parley_app: Parley) -> None:
+    turn = await ask(
+        parley_app,
+        "letting my flat: referenced the tenant, got a guarantor, deposit's in the DPS. "
+        "she seems lovely, should I let her have a cat?",
+    )
+    assert not any("upfront" in q.text for q in turn.questions)
+
+
+async def test_the_term_asked_about_is_defined_not_a_longer_one_nearby(parley_app: Parley) -> None:
+    turn = await ask(parley_app, "whats a cliff in vesting? offer says 4yr vesting w/ 1yr cliff")
+    assert turn.preface and turn.preface[0].lower().startswith("cliff:")
+
+
+async def test_the_language_note_is_given_once_per_conversation(parley_app: Parley) -> None:
+    await parley_app.coach.open_conversation("lang-note", "tester")
+    first = await ask(
+        parley_app,
+        "Le vendeur a l'air honnête, je paie 500 euros avant l'envoi du vélo",
+        "lang-note",
+    )
+    second = await ask(
+        parley_app, "Il dit qu'il a déjà vendu beaucoup de vélos, il est très gentil", "lang-note"
+    )
+    assert any("anglais" in line for line in first.preface)
+    assert not any("anglais" in line for line in second.preface)
 
 
 async def test_excerpt_is_the_supporting_sentence_not_the_chunk_opening(parley_app: Parley) -> None:
