@@ -166,7 +166,20 @@ def _is_third_party(
 
 # People who advise the user; the counterpart only where the kind says so (a loan to a friend).
 _ADVISERS = frozenset(
-    ["friend", "mate", "mum", "mom", "dad", "wife", "husband", "girlfriend", "boyfriend", "fiancee", "fiancée", "partner"]
+    [
+        "friend",
+        "mate",
+        "mum",
+        "mom",
+        "dad",
+        "wife",
+        "husband",
+        "girlfriend",
+        "boyfriend",
+        "fiancee",
+        "fiancée",
+        "partner",
+    ]
 )
 _SELF_BEFORE = re.compile(r"\b(?:i'?m|im|i am|as|we'?re|we are)\s+(?:an?|the)?\s*$", re.I)
 _SELF_AFTER = re.compile(r"^\s*(?:role|position|job|post|here|myself)\b", re.I)
