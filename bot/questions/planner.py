@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -58,6 +58,7 @@ GENERIC_DIMENSIONS = ("risk", "stakes", "mechanism", "incentives")
 REUSE_PENALTY = 0.08
 # A deal question about a risk the user has already covered with a named safeguard.
 COVERED_PENALTY = 1.2
+PREMISE_BONUS = 1.0
 COVERED_EXAMINE_BONUS = 0.6
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
@@ -77,6 +78,7 @@ class Candidate:
     dimension: str
     move_id: str
     weight: float
+    risk: str = ""  # the catalogue risks a deal question is about, in words, for its citation
 
 
 @dataclass(slots=True)
@@ -107,7 +109,7 @@ class SituationalEngine:
             count = 2  # nothing to recap yet: the question that decides it, and one more
         chosen = self._choose(request, situation, candidates, count)
         questions = self._ground(request, situation, chosen)
-        preface = self._preface(request, situation, move)
+        preface = self._preface(request, situation, move, chosen)
         return PlanOutcome(questions, self.name, fallback=False, preface=preface)
 
     # -- candidates ---------------------------------------------------------------------------
@@ -125,7 +127,7 @@ class SituationalEngine:
                 add([text], GENERIC_DIMENSIONS[i % 4], f"generic:{generic}:{i}", 3.0)
             return [c for c in found if c]
         if kind:
-            self._kind_candidates(kind, move, slots, add, request)
+            self._kind_candidates(kind, move, slots, found, request)
         if move == "examining" or situation.trust.mechanisms_named:
             for mech in self.corpus.named_mechanisms(situation.text):
                 named = dict(slots, mechanism=f"the {mech.id.replace('-', ' ')}")
@@ -166,7 +168,9 @@ class SituationalEngine:
         found.extend(self._bank(request, slots))
         return [c for c in found if c]
 
-    def _kind_candidates(self, kind: DealKind, move: str, slots, add, request: PlanRequest) -> None:
+    def _kind_candidates(
+        self, kind: DealKind, move: str, slots, found: list[Candidate], request: PlanRequest
+    ) -> None:
         weights = {
             "trust": {"redirect": 3.0, "examine": 0.5, "pushback": 0.8, "tactics": 0.2},
             "examining": {"examine": 3.0, "redirect": 1.6, "pushback": 0.3, "tactics": 0.2},
@@ -181,11 +185,15 @@ class SituationalEngine:
         for i, q in enumerate(kind.questions):
             if not premise_given(q.presumes, said):
                 continue  # "If the tenant offers rent upfront..." to a landlord who never said so
-            weight = weights.get(q.move, 0.5)
+            # A question whose particular premise the user stated is about their situation.
+            weight = weights.get(q.move, 0.5) + (PREMISE_BONUS if q.presumes else 0.0)
             if q.targets and set(q.targets) <= covered:
                 # The user already has a safeguard for this risk: build on it, never propose it.
                 weight += COVERED_EXAMINE_BONUS if q.move == "examine" else -COVERED_PENALTY
-            add([q.text], q.dimension, f"kind:{kind.id}:{i}", weight)
+            c = _fill(q.text, slots, q.dimension, f"kind:{kind.id}:{i}", weight)
+            if c:
+                risks = "; ".join(r.risk for r in kind.risks if r.id in q.targets)
+                found.append(replace(c, risk=risks))
 
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
         """The kind's risks whose usual safeguards the user has named in this conversation."""
@@ -193,11 +201,15 @@ class SituationalEngine:
         named = {m.id for m in self.corpus.named_mechanisms(said)}
         if not named:
             return set()
-        return {
-            r.id
-            for r in kind.risks
-            if named & {m.id for m in self.corpus.named_mechanisms(" ; ".join(r.mechanisms))}
-        }
+        covered = set()
+        for r in kind.risks:
+            guards = {m.id for m in self.corpus.named_mechanisms(" ; ".join(r.mechanisms))}
+            # A deposit the risk is about losing ("the deposit cut at move-out") is what is at
+            # stake there, so naming it covers nothing.
+            at_stake = {m.id for m in self.corpus.named_mechanisms(r.risk)}
+            if named & (guards - at_stake):
+                covered.add(r.id)
+        return covered
 
     def _bank(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
         """The old bank's slot moves (a promise quoted back, a dropped safeguard), gated."""
@@ -259,6 +271,7 @@ class SituationalEngine:
                 if passes(c.text, asked=asked, counterpart_known=known)
                 and not _presumes_unsaid(c.template, message_words)
                 and not _contradicts(c.text, situation.text)
+                and not _denied_premise(c.template, situation.text)
             ),
             key=score,
             reverse=True,
@@ -273,6 +286,16 @@ class SituationalEngine:
                 continue  # one quoted promise or safeguard per turn is plenty
             chosen.append(c)
         return chosen
+
+    def _closest_risk(self, message: str, kind: DealKind, asked: str = ""):
+        """The risk the deciding question is about, else the kind's risk nearest the message in
+        meaning among those the user carries."""
+        named = [r for r in kind.risks if asked and r.risk in asked]
+        if named:
+            return named[0]
+        own = [r for r in kind.risks if r.bears in ("user", "both")] or list(kind.risks)
+        vector = np.asarray(self.embed(message), dtype=np.float32)
+        return max(own, key=lambda r: float(self._vector(r.risk) @ vector))
 
     def _vector(self, text: str) -> np.ndarray:
         vector = self._vectors.get(text)
@@ -312,6 +335,10 @@ class SituationalEngine:
         if anchor:
             # Small talk names no deal: cite the essay's general argument, not a random case.
             query, kind, about = self._vector(anchor), None, anchor
+        elif c.risk:
+            # A deal question is cited for the risk it asks about: its guide's section on it.
+            query = 0.45 * self._vector(c.template) + 0.35 * self._vector(c.risk) + 0.2 * message
+            kind, about = situation.deal.kind, f"{c.text} {c.risk}"
         else:
             query = 0.6 * self._vector(c.template) + 0.4 * message
             kind, about = situation.deal.kind, f"{c.text} {request.message}"
@@ -343,18 +370,24 @@ class SituationalEngine:
 
     # -- preface ------------------------------------------------------------------------------
 
-    def _preface(self, request: PlanRequest, situation: Reading, move: str) -> tuple[str, ...]:
+    def _preface(
+        self, request: PlanRequest, situation: Reading, move: str, chosen: list[Candidate]
+    ) -> tuple[str, ...]:
         lines = []
         noted = request.conversation.situation.get("languages", ())
         if situation.language != "en" and situation.language not in noted:
             own = self.corpus.languages.get(situation.language)
             lines += [own, self.corpus.languages["en"]] if own else [self.corpus.languages["en"]]
-        if move == "concept" and (term := self.corpus.term_in(situation.text)):
+        if move == "concept" and asks_about_term(situation.text, self.corpus):
+            # Defined only when asked: "we don't need the deposit protected" wants no definition.
+            term = self.corpus.term_in(situation.text)
             lines.append(f"{term.term}: {term.definition}")
         if "verdict" in situation.intents:
             lines += self.corpus.lines.get("verdict", ())[:1]
-        if move == "decide" and request.conversation.turns:
-            lines += recap(request, situation, self.corpus.kinds.get(situation.deal.kind or ""))
+        if move == "decide":
+            kind = self.corpus.kinds.get(situation.deal.kind or "")
+            asked = next((c.risk for c in chosen if c.risk), "")
+            lines += recap(request, situation, kind, lambda m, k: self._closest_risk(m, k, asked))
         if move in ("offtopic", "closing"):
             key = _small_talk(situation, move)
             options = self.corpus.lines.get(key, ())
@@ -386,7 +419,11 @@ def primary_move(situation: Reading, ongoing: bool) -> str:
         return "trust"
     if "examining" in intents:
         return "examining"
-    if "offtopic" in intents and not ongoing and situation.deal.confidence < 0.3:
+    if (
+        "offtopic" in intents
+        and not ongoing
+        and (situation.deal.kind is None or situation.deal.confidence < 0.3)
+    ):
         return "offtopic"
     if "non_english" in intents:
         return "trust"
@@ -396,21 +433,37 @@ def primary_move(situation: Reading, ongoing: bool) -> str:
 def _small_talk(situation: Reading, move: str) -> str:
     """The generic move answering small talk: closing, injection, a social kind, or offtopic."""
     if move == "closing":
-        return "closing"
+        return "closing-ahead" if _AHEAD.search(situation.text) else "closing"
     if situation.injection:
         return "injection"
     return next((i for i in situation.intents if i in SOCIAL_MOVES), "offtopic")
 
 
-def recap(request: PlanRequest, situation: Reading, kind: DealKind | None) -> list[str]:
-    """Two lines: what the conversation has established (risks, who bears them, mechanisms)."""
+# Thanks with the talk still to come: "going to talk to him tmrw", "meeting her on friday".
+_AHEAD = re.compile(
+    r"\b(?:tomorrow|tmrw|tmr|tonight|later|next week|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"going to|gonna|about to|will (?:talk|speak|call|meet|ask)|before i|when i (?:talk|speak|meet))\b",
+    re.I,
+)
+
+
+def recap(
+    request: PlanRequest, situation: Reading, kind: DealKind | None, closest: Callable | None = None
+) -> list[str]:
+    """Two lines: what the conversation has established (risks, who bears them, mechanisms).
+
+    On a first message nothing is established yet: the kind's risk ``closest`` to it instead."""
     memory = request.conversation.situation
     mechanisms = memory.get("mechanisms") or list(situation.trust.mechanisms_named)
     counterpart = situation.deal.counterpart or "the other party"
-    raised = _risks_raised(request, kind) if kind else []
+    ongoing = request.conversation.turns > 0
+    raised = _risks_raised(request, kind) if kind and ongoing else []
     if raised:
         risks = "; ".join(f"{r.risk}, {_bearer(r.bears, counterpart)}" for r in raised)
         first = f"So far you have raised: {risks}."
+    elif kind and kind.risks and closest and not ongoing:
+        risk = closest(request.message, kind)
+        first = f"What it comes down to: {risk.risk}, {_bearer(risk.bears, counterpart)}."
     else:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
     if mechanisms:
@@ -444,11 +497,14 @@ _PRESUMES = re.compile(
 def _presumes_unsaid(template: str, message_words: set[str]) -> bool:
     """A wording that takes a fact for granted ("The inspection you booked...") needs that fact
     in the message: at least one of its opening content words must be there."""
-    if not _PRESUMES.search(template):
+    trigger = _PRESUMES.search(template)
+    if not trigger:
         return False
     head = re.sub(r"\{\w+\}", "", template.split(";")[0].split(",")[0])
     words = {w for w in tokenize(head) if w not in QUESTION_WORDS and len(w) > 3}
-    return not (words & message_words)
+    # "a feature they have only promised" is fine when the user spoke of a promise.
+    said = {w[:5] for w in message_words}
+    return not (words & message_words) and trigger.group(0).lower()[:5] not in said
 
 
 # Facts a message can state that rule out a question's premise: a handover in person leaves
@@ -468,6 +524,28 @@ def _contradicts(question: str, message: str) -> bool:
     return any(
         fact.search(message) and premise.search(question) for fact, premise in _CONTRADICTIONS
     )
+
+
+# "If your deposit sits in a protection scheme..." to a user who said "we don't need the
+# deposit protected"; "If the inventory..." after "he never did an inventory".
+_IF_HEAD = re.compile(r"^if (?:(?:your|the|a|an|any)\s+)?((?:[\w-]+\s+){1,2})", re.I)
+_DENIAL = re.compile(
+    r"\b(?:no|never|without|not|don'?t need|dont need|do not need|skip(?:ped|ping)?|refus\w*|"
+    r"ha(?:ve|s)n'?t|didn'?t|won'?t)\b((?:\s+[\w'-]+){0,4})",
+    re.I,
+)
+
+
+def _denied_premise(template: str, message: str) -> bool:
+    """True when a question opens on a thing ("If your deposit sits in a protection scheme")
+    that the message says is absent or refused. Read on the template, so the counterpart's
+    name in "If {counterpart} refuses" is never taken for the premise."""
+    head = _IF_HEAD.match(_SLOT.sub("", template).replace("  ", " "))
+    if not head:
+        return False
+    wanted = stems(head.group(1))
+    denied = set().union(*(stems(m.group(1)) for m in _DENIAL.finditer(message)))
+    return bool(wanted & denied)
 
 
 @lru_cache(maxsize=4096)

@@ -236,5 +236,64 @@ def find_object(text: str, kind: DealKind | None) -> Mention | None:
 
     Only that kind's words: "on the phone" is no object in a puppy purchase.
     """
-    found = role_mentions(text, _lower(kind.object_words), loose=False) if kind else []
-    return found[0] if found else None
+    if kind is None:
+        return None
+    found = role_mentions(text, _lower(kind.object_words), loose=False)
+    found = found or _described(text, _lower(kind.object_words))
+    if found:
+        return found[0]
+    return traded_thing(text) if kind.family == "commerce" else None
+
+
+def _described(text: str, words: set[str]) -> list[Mention]:
+    """ "my road bike", "the blue van": one describing word between determiner and object."""
+    if not words:
+        return []
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    pattern = re.compile(
+        rf"\b(my|our|the|a|an|his|her|their|this|that)\s+([a-z][a-z0-9-]+)\s+({alternatives})s?\b",
+        re.I,
+    )
+    found = []
+    for m in pattern.finditer(text):
+        if m.group(2).lower() in _NOT_THING:
+            continue
+        determiner = m.group(1).lower()
+        spoken = (
+            f"{_SECOND_PERSON.get(determiner, 'the')} {m.group(2).lower()} {m.group(3).lower()}"
+        )
+        found.append(Mention(m.start(), m.group(0), spoken, m.group(3).lower(), determiner))
+    return found
+
+
+# "selling my switch oled", "buying a used canon r6 from a guy": the thing right after the verb.
+_TRADED = re.compile(
+    r"\b(?:sell(?:ing)?|sold|buy(?:ing)?|bought|swap(?:ping)?|trad(?:e|ing)|list(?:ed|ing))\s+"
+    r"(my|our|a|an|the|his|her|this|that)\s+((?:[a-z0-9][\w-]*\s*){1,3})",
+    re.I,
+)
+_NOT_THING = frozenset(
+    ["to", "from", "for", "on", "off", "at", "with", "in", "and", "but", "because", "cos", "so", "which", "that", "if", "its", "it's", "is", "was", "he", "she", "they", "i", "for", "guy", "seller", "buyer", "someone", "person", "yesterday", "today", "tomorrow", "tonight", "now", "last", "next", "online", "off", "asap", "soon"]
+)
+_WORN = frozenset(["used", "second-hand", "secondhand", "old", "new"])
+
+
+def traded_thing(text: str) -> Mention | None:
+    """What a sale names right after its verb, as questions say it, or None."""
+    match = _TRADED.search(text)
+    if not match:
+        return None
+    words = []
+    for word in match.group(2).split():
+        if word.lower() in _NOT_THING or word.isdigit():
+            break
+        if not words and word.lower() in _WORN:
+            continue
+        words.append(word)
+    if not words or len(" ".join(words)) < 3:
+        return None
+    determiner = match.group(1).lower()
+    # Lower case, except a name the user capitalised ("my mare Bella") or an acronym.
+    words = [w if w[:1].isupper() else w.lower() for w in words]
+    spoken = f"{_SECOND_PERSON.get(determiner, 'the')} {' '.join(words)}"
+    return Mention(match.start(2), " ".join(words), spoken, words[-1].lower(), determiner)

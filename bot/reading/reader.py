@@ -97,6 +97,9 @@ class SituationReader:
         if relies and "decide" in intents and not self.cues.matches("decide", text):
             # "so it should be alright?" asks to be reassured about trust, not what to do.
             intents = tuple(i for i in intents if i != "decide")
+        elif "decide" not in intents and social is None and self.cues.matches("decide", text):
+            # "what should i do" says so in as many words, whatever the model makes of the rest.
+            intents = (*(i for i in intents if i != "new_facts"), "decide")
         # A clause quoted from glossed words would not be the user's sentence.
         slots = self._slots(text, lens, relies) if language == "en" else {}
         trust = replace(

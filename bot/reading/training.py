@@ -45,8 +45,9 @@ class Example:
     follow_up: bool = False  # written as a reply inside a conversation (has a "context")
 
 
-# Files named kinds-*.jsonl teach the kind model only. Written for a new kind, their trust and
-# intent labels pulled the intent model off its held-out score (0.557 -> 0.487, `parley eval`).
+# Files named kinds-*.jsonl teach the kind model only (their trust and intents may be null).
+# Written for a new kind, their trust and intent labels pulled the intent model off its held-out
+# score (0.557 -> 0.487, `parley eval`).
 KIND_ONLY = "kinds-"
 
 
@@ -72,8 +73,8 @@ def _examples(paths: Iterable[Path]) -> list[Example]:
                 rows.append(
                     Example(
                         raw["text"],
-                        int(raw["trust"]),
-                        frozenset(raw["intents"]),
+                        None if raw.get("trust") is None else int(raw["trust"]),
+                        frozenset(raw.get("intents") or ()),
                         raw["kind"],
                         follow_up="context" in raw,
                     )
