@@ -16,7 +16,7 @@ _ADVICE = re.compile(
 )
 _SLANG = re.compile(r"\b(?:" + "|".join(sorted(SLANG)) + r"|haha\w*)\b", re.I)
 _ARTEFACT = re.compile(
-    r"\{|\}|\b(\w+) \1\b|\b(\w{4,})\w* of (?:the|your) \2\w*\b|\bthe (\w+) (?:in|of|for) the \3\b|\byour your\b|\bthe the\b|\bthe your\b|\bthe my\b|\bmy\b|\s[,.?]",
+    r"\{|\}|\b(\w+) \1\b|\b(\w{4,}) of (?:the|your) \2s?\b|\bthe (\w+) (?:in|of|for) the \3\b|\byour your\b|\bthe the\b|\bthe your\b|\bthe my\b|\bmy\b|\s[,.?]",
     re.I,
 )
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")

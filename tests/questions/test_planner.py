@@ -162,6 +162,46 @@ async def test_the_language_note_is_given_once_per_conversation(parley_app: Parl
     assert not any("anglais" in line for line in second.preface)
 
 
+async def test_a_question_opening_on_something_the_user_said_is_absent_is_dropped(
+    parley_app: Parley,
+) -> None:
+    turn = await ask(
+        parley_app,
+        "landlord is my mum's old colleague so she said we dont need the deposit protected "
+        "or an inventory, £1,200 deposit",
+    )
+    assert not any(
+        q.text.lower().startswith(("if your deposit", "if the inventory")) for q in turn.questions
+    )
+
+
+async def test_a_first_should_i_gets_what_it_comes_down_to_then_the_deciding_question(
+    parley_app: Parley,
+) -> None:
+    turn = await ask(
+        parley_app,
+        "my friend wants me to be guarantor on his flat, £1,600/m. he's good for it. should i?",
+    )
+    assert turn.preface and turn.preface[0].startswith("What it comes down to:")
+    assert 1 <= len(turn.questions) <= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("thanks that actually helped a lot, going to talk to him tmrw", "luck"),
+        ("thanks, all sorted now, he paid and I sent it", "done"),
+    ],
+)
+async def test_thanks_before_the_talk_wishes_luck_and_after_it_closes(
+    parley_app: Parley, text: str, line: str
+) -> None:
+    turn = await ask(parley_app, text)
+    said = " ".join(turn.preface).lower()
+    assert ("luck" in said) is (line == "luck")
+    assert len(turn.questions) == 1
+
+
 async def test_excerpt_is_the_supporting_sentence_not_the_chunk_opening(parley_app: Parley) -> None:
     turn = await ask(
         parley_app, "buying a used van, the seller seems honest so I'll skip the inspection"
@@ -181,6 +221,7 @@ async def test_excerpt_is_the_supporting_sentence_not_the_chunk_opening(parley_a
         ("What happens if the seller lol disappears?", "slang or emoji echoed"),
         ("What happens if the seller 🙏 disappears?", "slang or emoji echoed"),
         ("What does {object} cost you?", "slot artefact"),
+        ("If your share of the shares is your main savings, what then?", "slot artefact"),
         ("You should ask for escrow, right?", "advice, not a question"),
         (
             "What would the other side lose if the van is faulty?",

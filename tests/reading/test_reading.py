@@ -143,6 +143,16 @@ def test_third_parties_are_not_the_counterpart(
             "14 months before the wedding",
         ),
         ("I'll transfer the money tonight for the van", "object", "the van"),
+        (
+            "i countered at £750 on my road bike and the buyer's gone quiet",
+            "object",
+            "your road bike",
+        ),
+        (
+            "selling my switch oled to a buyer in another city, he wants me to post it",
+            "object",
+            "your switch oled",
+        ),
     ],
 )
 def test_deal_fields_in_the_users_words(
