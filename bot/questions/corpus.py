@@ -67,7 +67,11 @@ _ASKED = re.compile(
 
 
 def _words_pattern(words: list[str]) -> re.Pattern[str]:
-    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    # A plural term ("confidence-building measures") is also asked about in the singular.
+    singular = [w[:-1] for w in words if w.endswith("s") and not w.endswith("ss") and len(w) > 5]
+    alternatives = "|".join(
+        sorted((re.escape(w) for w in {*words, *singular}), key=len, reverse=True)
+    )
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?:s|es)?(?![\w-])", re.I)
 
 

@@ -142,7 +142,11 @@ class SituationalEngine:
                     for i, q in enumerate(mech.questions)
                 )
         if move == "concept" and (term := self.corpus.term_in(situation.text)):
-            add(term.questions, term.dimension, f"term:{term.term}", 4.0)
+            # Cited for what the term means, not for whatever else the message says.
+            meaning = f"{term.term}: {term.definition}"
+            for i, text in enumerate(term.questions):
+                c = _fill(text, slots, term.dimension, f"term:{term.term}:{i}", 4.0)
+                found.extend([replace(c, risk=meaning)] if c else [])
         generic = {
             "trust": "trust-redirect",
             "examining": "examine",
@@ -287,6 +291,12 @@ class SituationalEngine:
             chosen.append(c)
         return chosen
 
+    def _safeguards_said(self, request: PlanRequest) -> list[str]:
+        """The safeguards the user named in this conversation, as they wrote them."""
+        said = _user_words(request)
+        found = [m.pattern.search(said) for m in self.corpus.named_mechanisms(said)]
+        return list(dict.fromkeys(f.group(0).lower() for f in found if f))
+
     def _closest_risk(self, message: str, kind: DealKind, asked: str = ""):
         """The risk the deciding question is about, else the kind's risk nearest the message in
         meaning among those the user carries."""
@@ -336,9 +346,11 @@ class SituationalEngine:
             # Small talk names no deal: cite the essay's general argument, not a random case.
             query, kind, about = self._vector(anchor), None, anchor
         elif c.risk:
-            # A deal question is cited for the risk it asks about: its guide's section on it.
+            # A deal question is cited for the risk it asks about: its guide's section on it;
+            # a term's question for what the term means, from the essay rather than one deal.
             query = 0.45 * self._vector(c.template) + 0.35 * self._vector(c.risk) + 0.2 * message
-            kind, about = situation.deal.kind, f"{c.text} {c.risk}"
+            term = c.move_id.startswith("term:")
+            kind, about = (None if term else situation.deal.kind), f"{c.text} {c.risk}"
         else:
             query = 0.6 * self._vector(c.template) + 0.4 * message
             kind, about = situation.deal.kind, f"{c.text} {request.message}"
@@ -387,7 +399,13 @@ class SituationalEngine:
         if move == "decide":
             kind = self.corpus.kinds.get(situation.deal.kind or "")
             asked = next((c.risk for c in chosen if c.risk), "")
-            lines += recap(request, situation, kind, lambda m, k: self._closest_risk(m, k, asked))
+            lines += recap(
+                request,
+                situation,
+                kind,
+                lambda m, k: self._closest_risk(m, k, asked),
+                self._safeguards_said(request),
+            )
         if move in ("offtopic", "closing"):
             key = _small_talk(situation, move)
             options = self.corpus.lines.get(key, ())
@@ -402,6 +420,8 @@ def asks_about_term(text: str, corpus: QuestionCorpus) -> bool:
     if term is None:
         return False
     where = term.pattern.search(text)
+    if re.match(r"\s*\?", text[where.end() :]):
+        return True  # "ZOPA??"
     return any(abs(m.start() - where.start()) <= 60 for m in _ASKS_MEANING.finditer(text))
 
 
@@ -412,6 +432,8 @@ def primary_move(situation: Reading, ongoing: bool) -> str:
         return "closing"
     if intents & set(SOCIAL_MOVES):
         return "offtopic"
+    if intents and situation.intents[0] == "decide":
+        return "decide"  # asked in so many words ("so what should i do"), whatever else it is
     for intent in ("concept", "tactics", "decide", "pushback"):
         if intent in intents:
             return intent
@@ -448,13 +470,22 @@ _AHEAD = re.compile(
 
 
 def recap(
-    request: PlanRequest, situation: Reading, kind: DealKind | None, closest: Callable | None = None
+    request: PlanRequest,
+    situation: Reading,
+    kind: DealKind | None,
+    closest: Callable | None = None,
+    safeguards: list[str] | None = None,
 ) -> list[str]:
     """Two lines: what the conversation has established (risks, who bears them, mechanisms).
 
     On a first message nothing is established yet: the kind's risk ``closest`` to it instead."""
     memory = request.conversation.situation
-    mechanisms = memory.get("mechanisms") or list(situation.trust.mechanisms_named)
+    # The user's own words for them ("a deposit", "SGS inspection"), never a category name.
+    mechanisms = (
+        safeguards
+        if safeguards is not None
+        else memory.get("mechanisms") or list(situation.trust.mechanisms_named)
+    )
     counterpart = situation.deal.counterpart or "the other party"
     ongoing = request.conversation.turns > 0
     raised = _risks_raised(request, kind) if kind and ongoing else []

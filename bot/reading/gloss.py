@@ -44,6 +44,21 @@ class Gloss:
         pattern, meanings = self._compiled[language]
         return " ".join(meanings[m.group(0)] for m in pattern.finditer(fold(text)))
 
+    def mixed(self, text: str, language: str) -> str:
+        """``text`` with its glossed words put into English in place: for a language written
+        among English words and names (Hinglish), whose other words are worth keeping."""
+        if language not in self.entries:
+            return text
+        if language not in self._compiled:
+            self._compiled[language] = _compiled(self.entries[language])
+        pattern, meanings = self._compiled[language]
+        folded = re.compile(pattern.pattern, re.I)
+        return folded.sub(lambda m: meanings.get(fold(m.group(0)), m.group(0)), text)
+
+
+# Languages written in Latin letters among English words: glossed in place, names kept.
+MIXED = frozenset({"hinglish"})
+
 
 def _compiled(entries: dict[str, str]) -> tuple[re.Pattern[str], dict[str, str]]:
     meanings = {fold(str(k)): str(v) for k, v in entries.items()}

@@ -54,6 +54,11 @@ class Mention:
     determiner: str = ""
 
 
+# A model number starts with a letter and carries a digit ("a7iii", "ps5", "r6"); "7yo", "2nd"
+# and "3080" do not.
+_MODEL_NUMBER = re.compile(r"[a-z]+\d[a-z0-9]{0,6}", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class PartyLexicon:
     """Shared party words from ``prompts/reading/parties.yaml``."""
@@ -63,6 +68,16 @@ class PartyLexicon:
     not_names: frozenset[str]
     places: frozenset[str] = frozenset()
     seats: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    brands: dict[str, str] = field(default_factory=dict)
+
+    def display(self, phrase: str) -> str:
+        """A phrase as a question writes it: brand names and model numbers capitalised."""
+        return " ".join(self._word(w) for w in phrase.split())
+
+    def _word(self, word: str) -> str:
+        if word.lower() in self.brands:
+            return self.brands[word.lower()]
+        return word.upper() if _MODEL_NUMBER.fullmatch(word) else word
 
     def holds(self, seat: str, text: str) -> bool:
         """True when the message puts the user in ``seat`` (buyer, seller, landlord…)."""
@@ -80,6 +95,7 @@ class PartyLexicon:
                 seat: tuple(re.compile(p, re.I) for p in patterns)
                 for seat, patterns in (data.get("seats") or {}).items()
             },
+            {str(k).lower(): str(v) for k, v in (data.get("brands") or {}).items()},
         )
 
 

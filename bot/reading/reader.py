@@ -24,7 +24,7 @@ from bot.reading.classifier import (
     names_kind,
 )
 from bot.reading.clauses import ClauseParser
-from bot.reading.gloss import Gloss
+from bot.reading.gloss import MIXED, Gloss
 from bot.reading.language import LanguageDetector
 from bot.reading.models import DealReading, Reading
 from bot.reading.parties import PartyLexicon, find_object, find_parties, seated
@@ -82,7 +82,7 @@ class SituationReader:
             lens.cues and lens.dropped_safeguard
         )
         deal = self._deal(text, vector)
-        if language != "en":
+        if language != "en" and language not in MIXED:
             # Words picked out of another language ("contratei um designer") make broken
             # questions: keep the kind's role names instead.
             deal = replace(
@@ -97,9 +97,10 @@ class SituationReader:
         if relies and "decide" in intents and not self.cues.matches("decide", text):
             # "so it should be alright?" asks to be reassured about trust, not what to do.
             intents = tuple(i for i in intents if i != "decide")
-        elif "decide" not in intents and social is None and self.cues.matches("decide", text):
-            # "what should i do" says so in as many words, whatever the model makes of the rest.
-            intents = (*(i for i in intents if i != "new_facts"), "decide")
+        elif social is None and self.cues.matches("decide", text):
+            # "what should i do" says so in as many words, whatever the model makes of the rest:
+            # it goes first, so the move answering it is the decision.
+            intents = ("decide", *(i for i in intents if i not in ("new_facts", "decide")))
         # A clause quoted from glossed words would not be the user's sentence.
         slots = self._slots(text, lens, relies) if language == "en" else {}
         trust = replace(
@@ -117,6 +118,8 @@ class SituationReader:
         (the original's own words would read as no deal at all)."""
         if language == "en":
             return text
+        if language in MIXED:
+            return self.gloss.mixed(text, language)
         return self.gloss.english(text, language) or text
 
     def _intents(
@@ -182,14 +185,15 @@ class SituationReader:
     ) -> DealReading:
         mention, third = find_parties(text, kind, self._roles, self.parties)
         obj = find_object(text, kind)
-        counterpart = mention.spoken if mention else (kind.counterpart_role if kind else None)
+        spoken = mention.spoken if mention else (kind.counterpart_role if kind else None)
+        counterpart = self.parties.display(spoken) if spoken else None
         return DealReading(
             kind=kind.id if kind else None,
             confidence=confidence,
             kind2=kind2,
             counterpart=counterpart,
             counterpart_named=mention is not None,
-            object=obj.spoken if obj else None,
+            object=self.parties.display(obj.spoken) if obj else None,
             money=find_money(text),
             timing=find_timing(text),
             third_parties=third,

@@ -149,9 +149,9 @@ def test_third_parties_are_not_the_counterpart(
             "your road bike",
         ),
         (
-            "selling my switch oled to a buyer in another city, he wants me to post it",
+            "selling my sony a7iii for £1,100, the buyer wants me to ship it",
             "object",
-            "your switch oled",
+            "your Sony A7III",
         ),
     ],
 )
