@@ -13,7 +13,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -191,6 +191,23 @@ class _Index:
     scopes: frozenset[str]
     vectors: np.ndarray  # (chunks, 384) unit embeddings, for scoring citations per question
     question_lists: np.ndarray  # True for passages made mostly of questions
+    # Per kind of deal, each chunk's citation bonus: computed once, not on every question.
+    bonuses: dict[str | None, np.ndarray] = field(default_factory=dict)
+
+    def bonus(self, kind: str | None) -> np.ndarray:
+        found = self.bonuses.get(kind)
+        if found is None:
+            found = np.array([_citation_bonus(c, kind) for c in self.chunks], dtype=np.float32)
+            self.bonuses[kind] = found
+        return found
+
+    def allowed(self, scopes: Collection[str]) -> np.ndarray:
+        key = f"scopes:{','.join(sorted(scopes))}"
+        found = self.bonuses.get(key)
+        if found is None:
+            found = np.array([c.meta.get("scope", GLOBAL_SCOPE) in scopes for c in self.chunks])
+            self.bonuses[key] = found
+        return found
 
 
 class HybridRetriever:
@@ -262,8 +279,8 @@ class HybridRetriever:
         if not index.chunks:
             return []
         score = index.vectors @ query
-        allowed = np.array([c.meta.get("scope", GLOBAL_SCOPE) in scopes for c in index.chunks])
-        score += np.array([_citation_bonus(c, kind) for c in index.chunks], dtype=np.float32)
+        allowed = index.allowed(scopes)
+        score = score + index.bonus(kind)
         score = np.where(index.demoted, score - DIGEST_CITATION_PENALTY, score)
         score = np.where(index.question_lists, score - QUESTION_LIST_PENALTY, score)
         score = np.where(allowed, score, -np.inf)

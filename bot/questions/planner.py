@@ -59,6 +59,9 @@ REUSE_PENALTY = 0.08
 # A deal question about a risk the user has already covered with a named safeguard.
 COVERED_PENALTY = 1.2
 PREMISE_BONUS = 1.0
+# How much a follow-up's ranking leans on the conversation's earlier messages.
+CONTEXT_WEIGHT = 0.3
+CONTEXT_TURNS = 3
 COVERED_EXAMINE_BONUS = 0.6
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
@@ -243,7 +246,7 @@ class SituationalEngine:
     def _choose(
         self, request: PlanRequest, situation: Reading, candidates: list[Candidate], count: int
     ) -> list[Candidate]:
-        message = np.asarray(self.embed(request.message), dtype=np.float32)
+        message = self._in_context(request)
         asked = {normalised(q) for q in request.conversation.asked_questions}
         asked_moves = set(request.conversation.asked_moves)
         uncovered = set(request.uncovered)
@@ -253,6 +256,8 @@ class SituationalEngine:
         focused = len(uncovered) <= 3 and request.conversation.turns == 0
         message_words = set(tokenize(situation.text))
         message_stems = stems(situation.text)
+        # "he never did an inventory" two turns ago still holds.
+        denied = denied_stems(_user_words(request))
 
         def score(c: Candidate) -> float:
             value = c.weight + SIMILARITY_WEIGHT * float(self._vector(c.template) @ message)
@@ -275,7 +280,7 @@ class SituationalEngine:
                 if passes(c.text, asked=asked, counterpart_known=known)
                 and not _presumes_unsaid(c.template, message_words)
                 and not _contradicts(c.text, situation.text)
-                and not _denied_premise(c.template, situation.text)
+                and not _denied_premise(c.template, denied)
             ),
             key=score,
             reverse=True,
@@ -290,6 +295,17 @@ class SituationalEngine:
                 continue  # one quoted promise or safeguard per turn is plenty
             chosen.append(c)
         return chosen
+
+    def _in_context(self, request: PlanRequest) -> np.ndarray:
+        """The message's vector; in a follow-up, leaning a little on what was said before, since
+        "now he says the carpet needs replacing" is still about moving out."""
+        vector = np.asarray(self.embed(request.message), dtype=np.float32)
+        earlier = request.conversation.situation.get("said", [])[-CONTEXT_TURNS:]
+        if not earlier or not request.conversation.turns:
+            return vector
+        context = np.asarray(self.embed(" ".join(earlier)), dtype=np.float32)
+        blended = (1 - CONTEXT_WEIGHT) * vector + CONTEXT_WEIGHT * context
+        return blended / max(float(np.linalg.norm(blended)), 1e-9)
 
     def _safeguards_said(self, request: PlanRequest) -> list[str]:
         """The safeguards the user named in this conversation, as they wrote them."""
@@ -567,16 +583,19 @@ _DENIAL = re.compile(
 )
 
 
-def _denied_premise(template: str, message: str) -> bool:
+def denied_stems(said: str) -> set[str]:
+    """The words the user said are absent or refused ("never did an inventory")."""
+    return set().union(*(stems(m.group(1)) for m in _DENIAL.finditer(said)))
+
+
+def _denied_premise(template: str, denied: set[str]) -> bool:
     """True when a question opens on a thing ("If your deposit sits in a protection scheme")
-    that the message says is absent or refused. Read on the template, so the counterpart's
-    name in "If {counterpart} refuses" is never taken for the premise."""
-    head = _IF_HEAD.match(_SLOT.sub("", template).replace("  ", " "))
-    if not head:
+    the user said is absent or refused. Read on the template, so the counterpart's name in
+    "If {counterpart} refuses" is never taken for the premise."""
+    if not denied:
         return False
-    wanted = stems(head.group(1))
-    denied = set().union(*(stems(m.group(1)) for m in _DENIAL.finditer(message)))
-    return bool(wanted & denied)
+    head = _IF_HEAD.match(_SLOT.sub("", template).replace("  ", " "))
+    return bool(head and stems(head.group(1)) & denied)
 
 
 @lru_cache(maxsize=4096)
@@ -601,7 +620,12 @@ def premise_given(presumes: tuple[str, ...], said: str) -> bool:
     if not presumes:
         return True
     text = " ".join(said.lower().replace("’", "'").split())
-    return any(re.search(r"(?<![a-z0-9])" + re.escape(p), text) for p in presumes)
+    return any(_premise_pattern(p).search(text) for p in presumes)
+
+
+@lru_cache(maxsize=4096)
+def _premise_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase))
 
 
 def _bearer(bears: str, counterpart: str) -> str:

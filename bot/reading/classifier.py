@@ -97,6 +97,13 @@ def names_kind(text: str, kind: DealKind, min_chars: int = 3) -> bool:
     return any(k in lowered for k in _padded_keywords(long_enough))
 
 
+def keyword_hits(text: str, kind: DealKind, min_chars: int = 3) -> int:
+    """How many of the kind's keywords the message uses (whole words)."""
+    lowered = f" {_words(text)} "
+    long_enough = tuple(k for k in kind.keywords if len(k) >= min_chars)
+    return sum(k in lowered for k in _padded_keywords(long_enough))
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bot.datafiles import load_yaml
@@ -108,15 +109,7 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
     """
     if not words:
         return []
-    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    lead = (
-        rf"(?:\b{_DETERMINER}\s+{_MODIFIER}|(?:^|(?<=[.!?]\s)))"
-        if loose
-        else rf"\b{_DETERMINER}\s+{_MODIFIER}"
-    )
-    free = _FREE if loose else "()"
-    # "brother-in-law" is not "brother"; "the buyers CEO" is not "the buyers".
-    pattern = re.compile(rf"{lead}({free})({alternatives})(s|es)?\b(?![- ]in[- ]law)", re.I)
+    pattern = _role_pattern(frozenset(words), loose)
     found = []
     for m in pattern.finditer(text):
         determiner = (m.group(1) or "").lower()
@@ -125,6 +118,20 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
         spoken = f"{_SECOND_PERSON.get(determiner, 'the')} {words}"
         found.append(Mention(m.start(), m.group(0), spoken, head, determiner))
     return found
+
+
+@lru_cache(maxsize=256)
+def _role_pattern(words: frozenset[str], loose: bool) -> re.Pattern[str]:
+    """Compiled once per word set: there are more of them than ``re``'s own cache holds."""
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    lead = (
+        rf"(?:\b{_DETERMINER}\s+{_MODIFIER}|(?:^|(?<=[.!?]\s)))"
+        if loose
+        else rf"\b{_DETERMINER}\s+{_MODIFIER}"
+    )
+    free = _FREE if loose else "()"
+    # "brother-in-law" is not "brother"; "the buyers CEO" is not "the buyers".
+    return re.compile(rf"{lead}({free})({alternatives})(s|es)?\b(?![- ]in[- ]law)", re.I)
 
 
 def _keep_acronyms(phrase: str) -> str:
@@ -265,11 +272,7 @@ def _described(text: str, words: set[str]) -> list[Mention]:
     """ "my road bike", "the blue van": one describing word between determiner and object."""
     if not words:
         return []
-    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    pattern = re.compile(
-        rf"\b(my|our|the|a|an|his|her|their|this|that)\s+([a-z][a-z0-9-]+)\s+({alternatives})s?\b",
-        re.I,
-    )
+    pattern = _described_pattern(frozenset(words))
     found = []
     for m in pattern.finditer(text):
         if m.group(2).lower() in _NOT_THING:
@@ -280,6 +283,15 @@ def _described(text: str, words: set[str]) -> list[Mention]:
         )
         found.append(Mention(m.start(), m.group(0), spoken, m.group(3).lower(), determiner))
     return found
+
+
+@lru_cache(maxsize=128)
+def _described_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(
+        rf"\b(my|our|the|a|an|his|her|their|this|that)\s+([a-z][a-z0-9-]+)\s+({alternatives})s?\b",
+        re.I,
+    )
 
 
 # "selling my switch oled", "buying a used canon r6 from a guy": the thing right after the verb.

@@ -20,6 +20,7 @@ from bot.reading.classifier import (
     IntentCues,
     SituationModel,
     keyword_features,
+    keyword_hits,
     lexicon_features,
     names_kind,
 )
@@ -41,6 +42,7 @@ WORDED_BOOST = 1.5
 DEAL_IN_VIEW = 0.3
 # Within a conversation, a message must match another kind this well to change the deal.
 SWITCH_CONFIDENCE = 0.9
+SWITCH_KEYWORDS = 2
 
 
 @dataclass(slots=True)
@@ -257,9 +259,14 @@ def _with_memory(
         return reading
     deal = reading.deal
     remembered = memory.get("kind")
-    # A short follow-up ("he's never let me down") does not switch the deal on a weak match.
+    # A short follow-up ("he's never let me down") does not switch the deal on a weak match,
+    # nor on one word that other deals use too ("i want to raise it" is no pay raise).
     switch = deal.kind and (
-        not remembered or (deal.confidence >= SWITCH_CONFIDENCE and deal.worded)
+        not remembered
+        or (
+            deal.confidence >= SWITCH_CONFIDENCE
+            and keyword_hits(reading.text, kinds[deal.kind]) >= SWITCH_KEYWORDS
+        )
     )
     kind = deal.kind if switch else remembered
     if kind != deal.kind:
