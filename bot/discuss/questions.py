@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.discuss.data import DiscussData
 from bot.discuss.scenarios import Scenario
 from bot.discuss.setting import Setting
-from bot.questions.gate import normalised, passes
+from bot.questions.gate import normalised, passes, premise_given
 from bot.reading.catalogue import DealKind, DealQuestion, Risk
 
 # The dimensions a prompt covers, in the order it asks them; the choice is the mechanism one.
@@ -73,7 +73,12 @@ def kind_drafts(setting: Setting, scenario: Scenario) -> list[Draft]:
     kind = setting.kind
     if kind is None:
         return []
-    usable = [q for q in kind.questions if q.move in NEUTRAL_MOVES]
+    # A question taking a fact for granted ("If the tenant offers rent upfront") needs that fact
+    # in the scenario, as it needs it in a user's message.
+    story = f"{scenario.text} {scenario.context}"
+    usable = [
+        q for q in kind.questions if q.move in NEUTRAL_MOVES and premise_given(q.presumes, story)
+    ]
     slots = {
         "counterpart": setting.counterpart or kind.counterpart_role,
         "object": setting.object or kind.default_object,
@@ -88,7 +93,10 @@ def on_risk(setting: Setting, scenario: Scenario) -> set[str]:
     kind, main = setting.kind, main_risk(setting, scenario)
     if kind is None or main is None:
         return set()
-    usable = [q for q in kind.questions if q.move in NEUTRAL_MOVES]
+    story = f"{scenario.text} {scenario.context}"
+    usable = [
+        q for q in kind.questions if q.move in NEUTRAL_MOVES and premise_given(q.presumes, story)
+    ]
     return {f"kind:{kind.id}#{n}" for n, q in enumerate(usable) if main.id in q.targets}
 
 

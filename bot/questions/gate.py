@@ -6,6 +6,7 @@ A failing candidate is dropped, never repaired: the planner has others.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.reading.clauses import SLANG
 
@@ -53,3 +54,18 @@ def problems(text: str, *, asked: set[str], counterpart_known: bool) -> list[str
 def passes(text: str, *, asked: set[str], counterpart_known: bool) -> bool:
     """True when the question may be shown."""
     return not problems(text, asked=asked, counterpart_known=counterpart_known)
+
+
+def premise_given(presumes: tuple[str, ...], said: str) -> bool:
+    """True when a question takes nothing for granted, or the user said one of its premises.
+
+    A premise matches at the start of a word, so "prepa" stands for "prepaid" and "prepayment"."""
+    if not presumes:
+        return True
+    text = " ".join(said.lower().replace("’", "'").split())
+    return any(_premise_pattern(p).search(text) for p in presumes)
+
+
+@lru_cache(maxsize=4096)
+def _premise_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase))

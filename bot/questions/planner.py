@@ -28,7 +28,7 @@ from bot.coaching.planner import (
 from bot.knowledge.quotes import QUESTION_WORDS, stems, with_quote
 from bot.knowledge.retrieval import HybridRetriever, tokenize
 from bot.questions.corpus import QuestionCorpus
-from bot.questions.gate import normalised, passes
+from bot.questions.gate import normalised, passes, premise_given
 from bot.reading.catalogue import DealKind
 from bot.reading.models import Reading
 
@@ -611,21 +611,6 @@ def _user_words(request: PlanRequest) -> str:
     """What the user has said in this conversation, this message (and its English gloss) included."""
     gloss = request.situation.text if request.situation else ""
     return " ".join([*request.conversation.situation.get("said", []), request.message, gloss])
-
-
-def premise_given(presumes: tuple[str, ...], said: str) -> bool:
-    """True when a question takes nothing for granted, or the user said one of its premises.
-
-    A premise matches at the start of a word, so "prepa" stands for "prepaid" and "prepayment"."""
-    if not presumes:
-        return True
-    text = " ".join(said.lower().replace("’", "'").split())
-    return any(_premise_pattern(p).search(text) for p in presumes)
-
-
-@lru_cache(maxsize=4096)
-def _premise_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase))
 
 
 def _bearer(bears: str, counterpart: str) -> str:

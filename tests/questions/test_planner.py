@@ -6,8 +6,7 @@ import pytest
 
 from bot.app import Parley
 from bot.coaching.models import Turn
-from bot.questions.gate import problems
-from bot.questions.planner import premise_given
+from bot.questions.gate import premise_given, problems
 
 GENERIC = ("the other side", "this deal", "which deal is on your mind")
 
