@@ -132,7 +132,7 @@ class SituationalEngine:
         if kind:
             self._kind_candidates(kind, move, slots, found, request)
         if move == "examining" or situation.trust.mechanisms_named:
-            for mech in self.corpus.named_mechanisms(situation.text):
+            for mech in self._mechanisms_named(situation.text, kind):
                 named = dict(slots, mechanism=f"the {mech.id.replace('-', ' ')}")
                 found.extend(
                     _fill(
@@ -291,6 +291,8 @@ class SituationalEngine:
                 break
             if any(x.dimension == c.dimension or x.template == c.template for x in chosen):
                 continue
+            if any(self._near_duplicate(x.template, c.template) for x in chosen):
+                continue  # two questions about the landlord's reference are one question
             if c.move_id.startswith("bank:") and any(x.move_id.startswith("bank:") for x in chosen):
                 continue  # one quoted promise or safeguard per turn is plenty
             chosen.append(c)
@@ -307,10 +309,25 @@ class SituationalEngine:
         blended = (1 - CONTEXT_WEIGHT) * vector + CONTEXT_WEIGHT * context
         return blended / max(float(np.linalg.norm(blended)), 1e-9)
 
+    def _near_duplicate(self, a: str, b: str) -> bool:
+        return float(self._vector(a) @ self._vector(b)) >= NEAR_DUPLICATE
+
+    def _mechanisms_named(self, text: str, kind: DealKind | None) -> list:
+        """The mechanisms the text names, except the user's own role ("be his guarantor")."""
+        own = {kind.user_role.lower(), kind.seat.lower()} if kind else set()
+        return [
+            m
+            for m in self.corpus.named_mechanisms(text)
+            if (hit := m.pattern.search(text)) and hit.group(0).lower() not in own
+        ]
+
     def _safeguards_said(self, request: PlanRequest) -> list[str]:
         """The safeguards the user named in this conversation, as they wrote them."""
         said = _user_words(request)
-        found = [m.pattern.search(said) for m in self.corpus.named_mechanisms(said)]
+        kind = (
+            self.corpus.kinds.get(request.situation.deal.kind or "") if request.situation else None
+        )
+        found = [m.pattern.search(said) for m in self._mechanisms_named(said, kind)]
         return list(dict.fromkeys(f.group(0).lower() for f in found if f))
 
     def _closest_risk(self, message: str, kind: DealKind, asked: str = ""):
@@ -367,6 +384,8 @@ class SituationalEngine:
             query = 0.45 * self._vector(c.template) + 0.35 * self._vector(c.risk) + 0.2 * message
             term = c.move_id.startswith("term:")
             kind, about = (None if term else situation.deal.kind), f"{c.text} {c.risk}"
+            if term and (found := self._naming_term(c, query, situation, request, used)):
+                return with_quote(found, about)
         else:
             query = 0.6 * self._vector(c.template) + 0.4 * message
             kind, about = situation.deal.kind, f"{c.text} {request.message}"
@@ -387,6 +406,32 @@ class SituationalEngine:
             essay = [p for p in fresh if p.original or not p.case_kind]
             best = essay[0] if essay else best
         return with_quote(best, about)
+
+    def _naming_term(
+        self,
+        c: Candidate,
+        query: np.ndarray,
+        situation: Reading,
+        request: PlanRequest,
+        used: set[str],
+    ) -> Passage | None:
+        """A passage on this kind of deal that uses the term itself ("Let go before the cliff"),
+        which supports a question applying it better than the essay's general line."""
+        term = next((t for t in self.corpus.terms if c.move_id.startswith(f"term:{t.term}:")), None)
+        if term is None or not situation.deal.kind:
+            return None
+        query = query / max(float(np.linalg.norm(query)), 1e-9)
+        ranked = self.retriever.cite(query, kind=situation.deal.kind, scopes=request.scopes, k=12)
+        return next(
+            (
+                p
+                for p in ranked
+                if p.case_kind == situation.deal.kind
+                and p.chunk_id not in used | set(request.avoid)
+                and term.pattern.search(p.text)
+            ),
+            None,
+        )
 
     def _anchor(self, c: Candidate) -> str | None:
         """A small-talk move's citation anchor (None for every other candidate).
@@ -477,6 +522,14 @@ def _small_talk(situation: Reading, move: str) -> str:
     return next((i for i in situation.intents if i in SOCIAL_MOVES), "offtopic")
 
 
+# Trust said in so many words earlier in the conversation ("he seems honest").
+_TRUST_CUE = re.compile(
+    r"\b(?:trust\w*|honest|legit|genuine|reliable|good for it|his word|her word|their word|promis\w*|"
+    r"vouch\w*|nice (?:guy|bloke|lady|family|people)|seems? (?:lovely|great|nice|sound))\b",
+    re.I,
+)
+
+
 # Thanks with the talk still to come: "going to talk to him tmrw", "meeting her on friday".
 _AHEAD = re.compile(
     r"\b(?:tomorrow|tmrw|tmr|tonight|later|next week|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|"
@@ -520,6 +573,9 @@ def recap(
             first,
             f"Nothing in place yet covers these: so far they rest on {counterpart}'s word.",
         ]
+    leaned = situation.trust.relies_on_trust or situation.trust.cues or memory.get("trust_turns")
+    if not (leaned or any(_TRUST_CUE.search(t) for t in memory.get("said", []))):
+        return [first]  # no safeguard named in our words is not proof that none exists
     return [
         first,
         f"Nothing you have described is checked or written down yet: it rests on {counterpart}'s word.",
@@ -605,6 +661,10 @@ def _template_stems(template: str) -> frozenset[str]:
 
 
 _SLOT = re.compile(r"\{\w+\}")
+# Two wordings closer than this in meaning ask the same thing: "What would a previous
+# landlord's reference tell you" and "What could you check with a previous landlord" (0.70);
+# unrelated questions of one deal sit near 0.35.
+NEAR_DUPLICATE = 0.68
 
 
 def _user_words(request: PlanRequest) -> str:

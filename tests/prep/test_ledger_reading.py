@@ -91,6 +91,10 @@ def test_mechanism_column_reads_the_kept_mechanism(lens: TrustLens, text: str, k
     [
         ("a warranty on the engine, but no inspection of the body", (ledger.VERIFICATION,)),
         ("an inspection would insult him", (ledger.VERIFICATION,)),
+        (
+            "could ask them to insure him for the trial. feels cheeky? no. leave it",
+            (ledger.INSURANCE,),
+        ),
         ("an inspection before I pay, and a warranty", ()),
     ],
 )

@@ -201,6 +201,23 @@ async def test_thanks_before_the_talk_wishes_luck_and_after_it_closes(
     assert len(turn.questions) == 1
 
 
+async def test_two_questions_asking_the_same_thing_are_not_both_asked(parley_app: Parley) -> None:
+    turn = await ask(
+        parley_app,
+        "im the landlord here. new tenant Josh seems lovely, he asked if we could skip "
+        "referencing. deposit would be £1,500",
+    )
+    assert sum("previous landlord" in q.text for q in turn.questions) <= 1
+
+
+async def test_the_users_own_role_is_no_safeguard(parley_app: Parley) -> None:
+    turn = await ask(
+        parley_app, "my friend wants me to be guarantor on his flat, £1,600/m. so what should i do"
+    )
+    assert not any("guarantor" in line for line in turn.preface if line.startswith("Safeguards"))
+    assert not any(q.move_id.startswith("mechanism:guarantee") for q in turn.questions)
+
+
 async def test_excerpt_is_the_supporting_sentence_not_the_chunk_opening(parley_app: Parley) -> None:
     turn = await ask(
         parley_app, "buying a used van, the seller seems honest so I'll skip the inspection"
