@@ -191,23 +191,26 @@ class _Index:
     scopes: frozenset[str]
     vectors: np.ndarray  # (chunks, 384) unit embeddings, for scoring citations per question
     question_lists: np.ndarray  # True for passages made mostly of questions
-    # Per kind of deal, each chunk's citation bonus: computed once, not on every question.
+    # Per kind of deal and per set of scopes, computed once per index, not on every question.
     bonuses: dict[str | None, np.ndarray] = field(default_factory=dict)
+    visible: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
 
     def bonus(self, kind: str | None) -> np.ndarray:
-        found = self.bonuses.get(kind)
-        if found is None:
-            found = np.array([_citation_bonus(c, kind) for c in self.chunks], dtype=np.float32)
-            self.bonuses[kind] = found
-        return found
+        """Each chunk's citation bonus for a question about this kind of deal."""
+        if kind not in self.bonuses:
+            self.bonuses[kind] = np.array(
+                [_citation_bonus(c, kind) for c in self.chunks], dtype=np.float32
+            )
+        return self.bonuses[kind]
 
     def allowed(self, scopes: Collection[str]) -> np.ndarray:
-        key = f"scopes:{','.join(sorted(scopes))}"
-        found = self.bonuses.get(key)
-        if found is None:
-            found = np.array([c.meta.get("scope", GLOBAL_SCOPE) in scopes for c in self.chunks])
-            self.bonuses[key] = found
-        return found
+        """Which chunks a caller with these scopes may see."""
+        key = frozenset(scopes)
+        if key not in self.visible:
+            self.visible[key] = np.array(
+                [c.meta.get("scope", GLOBAL_SCOPE) in key for c in self.chunks]
+            )
+        return self.visible[key]
 
 
 class HybridRetriever:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -29,7 +29,7 @@ from bot.knowledge.quotes import QUESTION_WORDS, stems, with_quote
 from bot.knowledge.retrieval import HybridRetriever, tokenize
 from bot.questions.corpus import QuestionCorpus
 from bot.questions.gate import normalised, passes, premise_given
-from bot.reading.catalogue import DealKind
+from bot.reading.catalogue import DealKind, Risk
 from bot.reading.models import Reading
 
 # How many questions each move asks.
@@ -148,8 +148,8 @@ class SituationalEngine:
             # Cited for what the term means, not for whatever else the message says.
             meaning = f"{term.term}: {term.definition}"
             for i, text in enumerate(term.questions):
-                c = _fill(text, slots, term.dimension, f"term:{term.term}:{i}", 4.0)
-                found.extend([replace(c, risk=meaning)] if c else [])
+                c = _fill(text, slots, term.dimension, f"term:{term.term}:{i}", 4.0, meaning)
+                found.extend([c] if c else [])
         generic = {
             "trust": "trust-redirect",
             "examining": "examine",
@@ -197,10 +197,9 @@ class SituationalEngine:
             if q.targets and set(q.targets) <= covered:
                 # The user already has a safeguard for this risk: build on it, never propose it.
                 weight += COVERED_EXAMINE_BONUS if q.move == "examine" else -COVERED_PENALTY
-            c = _fill(q.text, slots, q.dimension, f"kind:{kind.id}:{i}", weight)
-            if c:
-                risks = "; ".join(r.risk for r in kind.risks if r.id in q.targets)
-                found.append(replace(c, risk=risks))
+            risks = "; ".join(r.risk for r in kind.risks if r.id in q.targets)
+            c = _fill(q.text, slots, q.dimension, f"kind:{kind.id}:{i}", weight, risks)
+            found.extend([c] if c else [])
 
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
         """The kind's risks whose usual safeguards the user has named in this conversation."""
@@ -459,14 +458,11 @@ class SituationalEngine:
             lines += self.corpus.lines.get("verdict", ())[:1]
         if move == "decide":
             kind = self.corpus.kinds.get(situation.deal.kind or "")
-            asked = next((c.risk for c in chosen if c.risk), "")
-            lines += recap(
-                request,
-                situation,
-                kind,
-                lambda m, k: self._closest_risk(m, k, asked),
-                self._safeguards_said(request),
-            )
+            deciding = None
+            if kind and kind.risks and not request.conversation.turns:
+                asked = next((c.risk for c in chosen if c.risk), "")
+                deciding = self._closest_risk(request.message, kind, asked)
+            lines += recap(request, situation, kind, deciding, self._safeguards_said(request))
         if move in ("offtopic", "closing"):
             key = _small_talk(situation, move)
             options = self.corpus.lines.get(key, ())
@@ -542,28 +538,21 @@ def recap(
     request: PlanRequest,
     situation: Reading,
     kind: DealKind | None,
-    closest: Callable | None = None,
-    safeguards: list[str] | None = None,
+    deciding: Risk | None,
+    mechanisms: list[str],
 ) -> list[str]:
-    """Two lines: what the conversation has established (risks, who bears them, mechanisms).
-
-    On a first message nothing is established yet: the kind's risk ``closest`` to it instead."""
+    """Two lines: what the conversation has established (risks, who bears them, and the
+    safeguards in the user's own words). On a first message nothing is established yet: the
+    ``deciding`` risk instead."""
     memory = request.conversation.situation
-    # The user's own words for them ("a deposit", "SGS inspection"), never a category name.
-    mechanisms = (
-        safeguards
-        if safeguards is not None
-        else memory.get("mechanisms") or list(situation.trust.mechanisms_named)
-    )
     counterpart = situation.deal.counterpart or "the other party"
     ongoing = request.conversation.turns > 0
     raised = _risks_raised(request, kind) if kind and ongoing else []
     if raised:
         risks = "; ".join(f"{r.risk}, {_bearer(r.bears, counterpart)}" for r in raised)
         first = f"So far you have raised: {risks}."
-    elif kind and kind.risks and closest and not ongoing:
-        risk = closest(request.message, kind)
-        first = f"What it comes down to: {risk.risk}, {_bearer(risk.bears, counterpart)}."
+    elif deciding:
+        first = f"What it comes down to: {deciding.risk}, {_bearer(deciding.bears, counterpart)}."
     else:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
     if mechanisms:
@@ -689,7 +678,12 @@ def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:
 
 
 def _fill(
-    template: str, slots: dict[str, str], dimension: str, move_id: str, weight: float
+    template: str,
+    slots: dict[str, str],
+    dimension: str,
+    move_id: str,
+    weight: float,
+    risk: str = "",
 ) -> Candidate | None:
     try:
         text = capitalise(template.format(**slots))
@@ -701,4 +695,5 @@ def _fill(
         dimension if dimension in DIMENSIONS else "risk",
         move_id,
         weight,
+        risk,
     )

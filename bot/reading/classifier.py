@@ -92,9 +92,7 @@ def _padded_keywords(keywords: tuple[str, ...]) -> tuple[str, ...]:
 
 def names_kind(text: str, kind: DealKind, min_chars: int = 3) -> bool:
     """True when the message uses one of the kind's keywords (whole words)."""
-    lowered = f" {_words(text)} "
-    long_enough = tuple(k for k in kind.keywords if len(k) >= min_chars)
-    return any(k in lowered for k in _padded_keywords(long_enough))
+    return keyword_hits(text, kind, min_chars) > 0
 
 
 def keyword_hits(text: str, kind: DealKind, min_chars: int = 3) -> int:

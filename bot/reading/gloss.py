@@ -52,8 +52,8 @@ class Gloss:
         if language not in self._compiled:
             self._compiled[language] = _compiled(self.entries[language])
         pattern, meanings = self._compiled[language]
-        folded = re.compile(pattern.pattern, re.I)
-        return folded.sub(lambda m: meanings.get(fold(m.group(0)), m.group(0)), text)
+        # The glossary's keys are folded (lower case); the text keeps its own case around them.
+        return pattern.sub(lambda m: meanings.get(fold(m.group(0)), m.group(0)), text)
 
 
 # Languages written in Latin letters among English words: glossed in place, names kept.
@@ -63,4 +63,4 @@ MIXED = frozenset({"hinglish"})
 def _compiled(entries: dict[str, str]) -> tuple[re.Pattern[str], dict[str, str]]:
     meanings = {fold(str(k)): str(v) for k, v in entries.items()}
     alternatives = "|".join(re.escape(k) for k in sorted(meanings, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), meanings
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I), meanings
