@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,14 +93,18 @@ def _padded_keywords(keywords: tuple[str, ...]) -> tuple[str, ...]:
 
 def names_kind(text: str, kind: DealKind, min_chars: int = 3) -> bool:
     """True when the message uses one of the kind's keywords (whole words)."""
-    return keyword_hits(text, kind, min_chars) > 0
+    return any(_keyword_matches(text, kind, min_chars))
 
 
 def keyword_hits(text: str, kind: DealKind, min_chars: int = 3) -> int:
     """How many of the kind's keywords the message uses (whole words)."""
+    return sum(_keyword_matches(text, kind, min_chars))
+
+
+def _keyword_matches(text: str, kind: DealKind, min_chars: int) -> Iterator[bool]:
     lowered = f" {_words(text)} "
     long_enough = tuple(k for k in kind.keywords if len(k) >= min_chars)
-    return sum(k in lowered for k in _padded_keywords(long_enough))
+    return (k in lowered for k in _padded_keywords(long_enough))
 
 
 _WORD = re.compile(r"[a-z0-9]+")
