@@ -7,6 +7,7 @@ discussion prompts), so the same passage cited for the same question quotes the 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from bot.coaching.models import Passage
@@ -30,11 +31,13 @@ def stems(text: str) -> set[str]:
     return {w[:5] for w in tokenize(text) if len(w) > 3 and w not in QUESTION_WORDS}
 
 
-def with_quote(passage: Passage, focus: str) -> Passage:
-    """The passage with the sentence or two sharing most word stems with ``focus`` as its quote."""
+def with_quote(passage: Passage, focus: str, avoid: Collection[str] = ()) -> Passage:
+    """The passage with the sentence or two sharing most word stems with ``focus`` as its quote;
+    a sentence already quoted for another question (in ``avoid``) only when none is left."""
     sentences = [
         s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if len(s.split()) >= 5
     ]
+    sentences = [s for s in sentences if not _quoted(s, avoid)] or sentences
     if not sentences:
         return passage
     wanted = stems(focus)
@@ -46,3 +49,7 @@ def with_quote(passage: Passage, focus: str) -> Passage:
     if len(quote.split()) < QUOTE_MIN_WORDS and best + 1 < len(sentences):
         quote = f"{quote} {sentences[best + 1]}"
     return replace(passage, quote=quote)
+
+
+def _quoted(sentence: str, avoid: Collection[str]) -> bool:
+    return any(sentence in quote for quote in avoid if quote)

@@ -232,7 +232,9 @@ class HybridRetriever:
         fused = self._fuse(index, self._vector_scores(index, query, scopes), query)
         allowed = np.array([c.meta.get("scope", GLOBAL_SCOPE) in scopes for c in index.chunks])
         fused = np.where(allowed, fused, -np.inf)
-        order = _diverse([i for i in np.argsort(-fused) if np.isfinite(fused[i])], index, k)
+        order = _diverse(
+            [i for i in np.argsort(-fused) if np.isfinite(fused[i])], index, k, PER_DOCUMENT
+        )
         return [_to_passage(index.chunks[i], float(fused[i])) for i in order]
 
     def _fuse(self, index: _Index, cosine: np.ndarray, query: str) -> np.ndarray:
@@ -272,11 +274,13 @@ class HybridRetriever:
         kind: str | None,
         scopes: Collection[str] = (GLOBAL_SCOPE,),
         k: int = 3,
+        per_document: int = PER_DOCUMENT,
     ) -> list[Passage]:
         """The k passages that best support a question, scored against its situation vector.
 
         ``query`` blends the question's and the message's embeddings; a case note of the same
         kind of deal and the essay's own text get a bonus, a case note of another kind a penalty.
+        At most ``per_document`` passages come from one document while others remain.
         """
         index = self._current_index()
         if not index.chunks:
@@ -287,7 +291,9 @@ class HybridRetriever:
         score = np.where(index.demoted, score - DIGEST_CITATION_PENALTY, score)
         score = np.where(index.question_lists, score - QUESTION_LIST_PENALTY, score)
         score = np.where(allowed, score, -np.inf)
-        order = _diverse([i for i in np.argsort(-score) if np.isfinite(score[i])], index, k)
+        order = _diverse(
+            [i for i in np.argsort(-score) if np.isfinite(score[i])], index, k, per_document
+        )
         return [_to_passage(index.chunks[i], float(score[i])) for i in order]
 
     def refresh(self) -> None:
@@ -309,13 +315,13 @@ def _citation_bonus(chunk: StoredChunk, kind: str | None) -> float:
     return 0.0
 
 
-def _diverse(order: list[int], index: _Index, k: int) -> list[int]:
-    """The best k, with at most PER_DOCUMENT passages from any one document while others remain."""
+def _diverse(order: list[int], index: _Index, k: int, per_document: int) -> list[int]:
+    """The best k, with at most ``per_document`` from any one document while others remain."""
     picked: list[int] = []
     per_doc: Counter[str] = Counter()
     for i in order:
         doc = index.chunks[i].meta.get("doc_id", "")
-        if per_doc[doc] < PER_DOCUMENT:
+        if per_doc[doc] < per_document:
             picked.append(i)
             per_doc[doc] += 1
         if len(picked) == k:

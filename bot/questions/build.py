@@ -21,12 +21,13 @@ def build_planner(
     retriever: HybridRetriever,
     knowledge: KnowledgeBase,
 ) -> SituationalEngine:
-    """The planner over the deal catalogue, moves, glossary and language lines."""
+    """The planner over the deal catalogue, moves, tactics, glossary and language lines."""
     corpus = load_corpus(
         prompts_dir / "questions" / "moves.yaml",
         KNOWLEDGE / "glossary.yaml",
         prompts_dir / "reading" / "languages.yaml",
         kinds,
+        prompts_dir / "questions" / "tactics.yaml",
     )
     engine = SituationalEngine(corpus, bank, retriever, knowledge.embed)
     engine.preload(load_or_build(corpus, knowledge.data_dir, knowledge.embed_many))

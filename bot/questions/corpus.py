@@ -30,6 +30,19 @@ class Term:
     definition: str
     dimension: str
     questions: tuple[str, ...]
+    tactics: bool = False  # a term of the haggle itself (BATNA), cited from the tactics guide
+
+
+@dataclass(frozen=True, slots=True)
+class Tactic:
+    """A move the user is answering ("take it or leave it", a buyer gone quiet), its cues, the
+    questions that make the user work out their numbers and alternatives, and the section of
+    the tactics guide they are cited from."""
+
+    id: str
+    pattern: re.Pattern[str]
+    section: str
+    questions: tuple[tuple[str, str], ...]  # (dimension, wording)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,7 @@ class QuestionCorpus:
     languages: dict[str, str]
     # What a small-talk move's citation should be about, by move id (its message names no deal).
     anchors: dict[str, str]
+    tactics: tuple[Tactic, ...] = ()
 
     def named_mechanisms(self, text: str) -> list[MechanismMoves]:
         """The mechanisms the message names, in the order they appear."""
@@ -57,6 +71,10 @@ class QuestionCorpus:
         hits = [(match, t) for match, t in found if match]
         asked = [h for h in hits if _ASKED.search(text[max(0, h[0].start() - 30) : h[0].start()])]
         return max(asked or hits, key=lambda h: len(h[0].group(0)))[1] if hits else None
+
+    def tactic_in(self, text: str) -> Tactic | None:
+        """The move the message is answering, the narrowest listed first."""
+        return next((t for t in self.tactics if t.pattern.search(text)), None)
 
 
 _ASKED = re.compile(
@@ -76,10 +94,28 @@ def _words_pattern(words: list[str]) -> re.Pattern[str]:
 
 
 def load_corpus(
-    moves_file: Path, glossary_file: Path, languages_file: Path, kinds: dict[str, DealKind]
+    moves_file: Path,
+    glossary_file: Path,
+    languages_file: Path,
+    kinds: dict[str, DealKind],
+    tactics_file: Path | None = None,
 ) -> QuestionCorpus:
-    """Read the move and glossary files; the deal questions come with the catalogue."""
-    return QuestionCorpus(kinds, *_read(moves_file, glossary_file, languages_file))
+    """Read the move, glossary and tactics files; the deal questions come with the catalogue."""
+    tactics = _read_tactics(tactics_file) if tactics_file else ()
+    return QuestionCorpus(kinds, *_read(moves_file, glossary_file, languages_file), tactics)
+
+
+@lru_cache(maxsize=4)
+def _read_tactics(path: Path) -> tuple[Tactic, ...]:
+    return tuple(
+        Tactic(
+            t["id"],
+            re.compile("|".join(f"(?:{c})" for c in t["cues"]), re.I),
+            t["section"],
+            tuple((q["dimension"], q["text"]) for q in t["questions"]),
+        )
+        for t in load_yaml(path)["situations"]
+    )
 
 
 @lru_cache(maxsize=4)
@@ -106,6 +142,7 @@ def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
                 " ".join(t["definition"].split()),
                 t.get("dimension", "mechanism"),
                 tuple(t.get("questions") or ()),
+                t.get("guide") == "tactics",
             )
             for t in glossary["terms"]
         ),

@@ -68,4 +68,5 @@ def premise_given(presumes: tuple[str, ...], said: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _premise_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase))
+    # "participating" is not said in "non-participating".
+    return re.compile(r"(?<![a-z0-9-])(?<!non )" + re.escape(phrase))

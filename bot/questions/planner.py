@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -59,6 +59,13 @@ REUSE_PENALTY = 0.08
 # A deal question about a risk the user has already covered with a named safeguard.
 COVERED_PENALTY = 1.2
 PREMISE_BONUS = 1.0
+# The stage the user says the deal is in (a tenant moving out): its risks first, others never.
+PHASE_BONUS = 0.5
+# A question about the very move the user is answering (an ultimatum, a silence) beats a deal
+# question about risk, but a deal's own tactics question (3.6) can still win on its wording.
+TACTIC_WEIGHT = 3.4
+# Cited from the tactics guide (knowledge/tactics.md), which is filed under this kind.
+TACTICS_KIND = "tactics"
 # How much a follow-up's ranking leans on the conversation's earlier messages.
 CONTEXT_WEIGHT = 0.3
 CONTEXT_TURNS = 3
@@ -82,6 +89,9 @@ class Candidate:
     move_id: str
     weight: float
     risk: str = ""  # the catalogue risks a deal question is about, in words, for its citation
+    # Cited from the tactics guide (a tactic's question, or a term like BATNA): from this
+    # section of it, or from its best section when "".
+    tactics: str | None = None
 
 
 @dataclass(slots=True)
@@ -103,14 +113,19 @@ class SituationalEngine:
         situation = request.situation
         if situation is None:
             return self.fallback.plan_outcome(request)
-        move = primary_move(situation, request.conversation.turns > 0)
+        ongoing = request.conversation.turns > 0
+        move = primary_move(situation, ongoing)
         if asks_about_term(situation.text, self.corpus):
             move = "concept"  # a glossary term asked about is a concept question, whatever else
+        elif self.corpus.tactic_in(situation.text) and _answers_a_move(situation, move, ongoing):
+            move = "tactics"  # "take it or leave it", "gone quiet": a move to answer, not a risk
         candidates = self._candidates(request, situation, move)
         count = COUNTS[move]
         if move == "decide" and not request.conversation.turns:
             count = 2  # nothing to recap yet: the question that decides it, and one more
         chosen = self._choose(request, situation, candidates, count)
+        kind = self.corpus.kinds.get(situation.deal.kind or "")
+        chosen = vary_object(chosen, _slots(situation, kind))
         questions = self._ground(request, situation, chosen)
         preface = self._preface(request, situation, move, chosen)
         return PlanOutcome(questions, self.name, fallback=False, preface=preface)
@@ -149,7 +164,11 @@ class SituationalEngine:
             meaning = f"{term.term}: {term.definition}"
             for i, text in enumerate(term.questions):
                 c = _fill(text, slots, term.dimension, f"term:{term.term}:{i}", 4.0, meaning)
-                found.extend([c] if c else [])
+                found.extend([replace(c, tactics="" if term.tactics else None)] if c else [])
+        if move == "tactics" and (tactic := self.corpus.tactic_in(situation.text)):
+            for i, (dimension, text) in enumerate(tactic.questions):
+                c = _fill(text, slots, dimension, f"tactic:{tactic.id}:{i}", TACTIC_WEIGHT)
+                found.extend([replace(c, tactics=tactic.section)] if c else [])
         generic = {
             "trust": "trust-redirect",
             "examining": "examine",
@@ -189,6 +208,7 @@ class SituationalEngine:
         }[move]
         covered = self._covered_risks(kind, request)
         said = _user_words(request)
+        phase = kind.phase_in(said)  # "moving out next week": no renewal left to fear
         for i, q in enumerate(kind.questions):
             if not premise_given(q.presumes, said):
                 continue  # "If the tenant offers rent upfront..." to a landlord who never said so
@@ -197,6 +217,9 @@ class SituationalEngine:
             if q.targets and set(q.targets) <= covered:
                 # The user already has a safeguard for this risk: build on it, never propose it.
                 weight += COVERED_EXAMINE_BONUS if q.move == "examine" else -COVERED_PENALTY
+            if phase and q.targets and not phase.risks & set(q.targets):
+                continue  # a tenant moving out next week has no renewal left to fear
+            weight += PHASE_BONUS if phase and q.targets else 0.0
             risks = "; ".join(r.risk for r in kind.risks if r.id in q.targets)
             c = _fill(q.text, slots, q.dimension, f"kind:{kind.id}:{i}", weight, risks)
             found.extend([c] if c else [])
@@ -327,7 +350,13 @@ class SituationalEngine:
             self.corpus.kinds.get(request.situation.deal.kind or "") if request.situation else None
         )
         found = [m.pattern.search(said) for m in self._mechanisms_named(said, kind)]
-        return list(dict.fromkeys(f.group(0).lower() for f in found if f))
+        # "there's no guarantor", "not the deposit": named, but as missing.
+        denied = denied_stems(said)
+        return list(
+            dict.fromkeys(
+                f.group(0).lower() for f in found if f and not stems(f.group(0)) <= denied
+            )
+        )
 
     def _closest_risk(self, message: str, kind: DealKind, asked: str = ""):
         """The risk the deciding question is about, else the kind's risk nearest the message in
@@ -361,7 +390,7 @@ class SituationalEngine:
             passage = self._cite(request, situation, c, message, used)
             if passage is None:
                 continue
-            used.add(passage.chunk_id)
+            used.update((passage.chunk_id, passage.quote))  # each sentence supports one question
             questions.append(Question(c.text, c.dimension, c.move_id, "situational", passage))
         return questions
 
@@ -374,6 +403,8 @@ class SituationalEngine:
         used: set[str],
     ) -> Passage | None:
         anchor = self._anchor(c)
+        if c.tactics is not None and (found := self._from_tactics(c, message, request, used)):
+            return found
         if anchor:
             # Small talk names no deal: cite the essay's general argument, not a random case.
             query, kind, about = self._vector(anchor), None, anchor
@@ -405,6 +436,21 @@ class SituationalEngine:
             essay = [p for p in fresh if p.original or not p.case_kind]
             best = essay[0] if essay else best
         return with_quote(best, about)
+
+    def _from_tactics(
+        self, c: Candidate, message: np.ndarray, request: PlanRequest, used: set[str]
+    ) -> Passage | None:
+        """A tactic's question (or a term's like BATNA), cited from the tactics guide: how to
+        answer the move, not this deal's risks."""
+        query = 0.7 * self._vector(c.template) + 0.3 * message
+        query = query / max(float(np.linalg.norm(query)), 1e-9)
+        ranked = self.retriever.cite(
+            query, kind=TACTICS_KIND, scopes=request.scopes, k=12, per_document=12
+        )
+        heading = f"{c.tactics}:"
+        own = [p for p in ranked if p.case_kind == TACTICS_KIND and heading in p.text]
+        own.sort(key=lambda p: p.chunk_id in used)  # a fresh chunk of the section first
+        return with_quote(own[0], c.text, avoid=used) if own else None
 
     def _naming_term(
         self,
@@ -509,6 +555,47 @@ def primary_move(situation: Reading, ongoing: bool) -> str:
     return "new_facts" if ongoing or situation.deal.confidence >= 0.3 else "offtopic"
 
 
+def vary_object(chosen: list[Candidate], slots: dict[str, str]) -> list[Candidate]:
+    """The object in full once, then by its head noun: "your Sony A7III" three times in one
+    reply reads like a form letter; "the A7III" after the first reads like a person."""
+    short = _head_noun(slots["object"])
+    if not short:
+        return chosen
+    varied, named = [], False
+    for c in chosen:
+        if named and "{object}" in c.template:
+            again = _fill(c.template, dict(slots, object=short), c.dimension, c.move_id, c.weight)
+            c = replace(c, text=again.text) if again else c
+        named = named or slots["object"].lower() in c.text.lower()
+        varied.append(c)
+    return varied
+
+
+# Last words too vague to stand for the whole ("the brand identity" is not "the identity").
+_VAGUE_HEADS = frozenset(
+    {"identity", "kit", "set", "deal", "work", "thing", "stuff", "one", "plan"}
+)
+
+
+def _head_noun(phrase: str) -> str | None:
+    """ "the " and the last word of a named object of two words or more after its determiner."""
+    words = phrase.split()
+    if words and words[0].lower() in ("your", "the", "my", "his", "her", "their", "a", "an"):
+        words = words[1:]
+    if len(words) < 2 or words[-1].lower() in _VAGUE_HEADS or not words[-1][:1].isalnum():
+        return None
+    return f"the {words[-1]}"
+
+
+def _answers_a_move(situation: Reading, move: str, ongoing: bool) -> bool:
+    """Whether a message naming a tactic ("he said final offer") is about answering it. Trust
+    and concepts keep their own move; "so what should I do?" in a conversation wants its recap;
+    a user examining risks who mentions an offer is still examining it."""
+    if move in ("trust", "concept", "closing") or (move == "decide" and ongoing):
+        return False
+    return "tactics" in situation.intents or move not in ("examining", "pushback")
+
+
 def _small_talk(situation: Reading, move: str) -> str:
     """The generic move answering small talk: closing, injection, a social kind, or offtopic."""
     if move == "closing":
@@ -563,8 +650,11 @@ def recap(
             f"Nothing in place yet covers these: so far they rest on {counterpart}'s word.",
         ]
     leaned = situation.trust.relies_on_trust or situation.trust.cues or memory.get("trust_turns")
-    if not (leaned or any(_TRUST_CUE.search(t) for t in memory.get("said", []))):
-        return [first]  # no safeguard named in our words is not proof that none exists
+    examining = situation.trust.examining_risk or "examining" in situation.intents
+    if examining or not (leaned or any(_TRUST_CUE.search(t) for t in memory.get("said", []))):
+        # No safeguard named in our words is no proof that none exists: a user checking the
+        # risks ("the vet check is booked") has some we may not recognise.
+        return [first]
     return [
         first,
         f"Nothing you have described is checked or written down yet: it rests on {counterpart}'s word.",
@@ -608,6 +698,14 @@ _CONTRADICTIONS = (
         re.compile(r"\bnever (?:arriv\w*|turns? up|turned up|shows? up)\b|\b(?:ships?|shipping|posts? (?:it|the)|"
                    r"courier|in the post)\b", re.I),
     ),
+    # Shipped or posted is no meeting: "test it in person" does not arise.
+    (
+        re.compile(r"\b(?:ship(?:ping|ped)? (?:it )?first|post(?:ing)? (?:it )?first|courier|"
+                   r"send (?:it|the \w+) (?:by post|first))\b", re.I),
+        re.compile(r"\bin person\b|\bwhile you watch\b", re.I),
+    ),
+    # A preference the user called non-participating is no "If ... is participating".
+    (re.compile(r"\bnon[- ]?participating\b", re.I), re.compile(r"\bis participating\b", re.I)),
 )  # fmt: skip
 
 
@@ -623,7 +721,7 @@ def _contradicts(question: str, message: str) -> bool:
 _IF_HEAD = re.compile(r"^if (?:(?:your|the|a|an|any)\s+)?((?:[\w-]+\s+){1,2})", re.I)
 _DENIAL = re.compile(
     r"\b(?:no|never|without|not|don'?t need|dont need|do not need|skip(?:ped|ping)?|refus\w*|"
-    r"ha(?:ve|s)n'?t|didn'?t|won'?t)\b((?:\s+[\w'-]+){0,4})",
+    r"ha(?:ve|s)n'?t|didn'?t|won'?t)\b((?:\s+[\w'-]+){0,6})",
     re.I,
 )
 

@@ -22,6 +22,7 @@ def wordings(corpus: QuestionCorpus) -> list[str]:
     texts += [q for m in corpus.mechanisms for q in m.questions]
     texts += [q for group in corpus.generic.values() for q in group]
     texts += [q for t in corpus.terms for q in t.questions]
+    texts += [q for t in corpus.tactics for _, q in t.questions]
     # What a question is cited for: the risks it targets, a term's meaning.
     texts += [r.risk for k in corpus.kinds.values() for r in k.risks]
     texts += [

@@ -49,6 +49,16 @@ class DealQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Phase:
+    """A stage of a deal the user can say they are in ("moving out next week"), and the risks
+    that still arise there: a tenant leaving has no rent rise at renewal to fear."""
+
+    id: str
+    pattern: re.Pattern[str]
+    risks: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class DealKind:
     """One kind of deal."""
 
@@ -72,6 +82,11 @@ class DealKind:
     # a user who is selling tickets is read as the ticket-resale kind's mirror, selling online.
     seat: str = ""
     mirror: str = ""
+    phases: tuple[Phase, ...] = ()
+
+    def phase_in(self, text: str) -> Phase | None:
+        """The stage the user's words put the deal in, or None when they name none."""
+        return next((p for p in self.phases if p.pattern.search(text)), None)
 
     @property
     def profile(self) -> str:
@@ -137,6 +152,14 @@ def _build(raw: dict) -> DealKind:
         mechanisms=_strings(raw.get("mechanisms")),
         seat=str(roles.get("seat", "")),
         mirror=str(roles.get("mirror", "")),
+        phases=tuple(
+            Phase(
+                str(p["id"]),
+                re.compile("|".join(f"(?:{c})" for c in p["cues"]), re.I),
+                frozenset(_strings(p["risks"])),
+            )
+            for p in raw.get("phases") or []
+        ),
         questions=tuple(
             DealQuestion(
                 kind_id,
@@ -158,6 +181,10 @@ def _check_questions(name: str, kind: DealKind) -> None:
             raise CatalogueError(f"{name}: unknown dimension or move in {q.text!r}")
         if bad_slots or not q.text.endswith("?"):
             raise CatalogueError(f"{name}: bad slot or not a question: {q.text!r}")
+    risks = {r.id for r in kind.risks}
+    for phase in kind.phases:
+        if not phase.risks <= risks:
+            raise CatalogueError(f"{name}: phase {phase.id!r} names unknown risks")
 
 
 def _strings(items: object) -> tuple[str, ...]:

@@ -32,7 +32,14 @@ _NAME_AFTER = re.compile(
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 _SPEECH_AFTER = re.compile(
     r"^\s*(?:says?|said|told|promised|swore|wants?|agreed|offered|asked|insists?|reckons|assured|"
-    r"vouched|claims?|and i|and me)\b"
+    r"vouched|claims?|and i|and me|(?:is|was|'s) (?:selling|renting|lending|offering|asking|"
+    r"charging|buying|letting|hiring|paying|quoting))\b"
+)
+# "buying a golf off Marek", "a sofa from Priya": after a deal's verb, "from" names a person.
+_FROM_PERSON = re.compile(
+    r"\b(?:buy\w*|bought|rent\w*|borrow\w*|lend\w*|hir\w*|order\w*|get|getting|got|"
+    r"purchas\w*)\b[^.?!]{0,40}\b(?:from|off)\s+$",
+    re.I,
 )
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|to|near|outside|across|into)\s+$", re.I)
 _NAME_BEFORE = re.compile(
@@ -156,7 +163,11 @@ def name_mentions(text: str, lexicon: PartyLexicon) -> list[Mention]:
         name = m.group(1)
         if name in lexicon.not_names or name.lower() in lexicon.third_parties:
             continue
-        if _PLACE_BEFORE.search(text[: m.start()]):
+        before = text[: m.start()]
+        if _FROM_PERSON.search(before):
+            found.append(Mention(m.start(), name, name, name.lower()))
+            continue
+        if _PLACE_BEFORE.search(before):
             continue  # "in Amsterdam", "from Lisbon": a place, not a person
         if _SENTENCE_START.search(text[: m.start()]) and not _SPEECH_AFTER.match(text[m.end() :]):
             continue  # "Base is 78k": a capital at a sentence's start is a name only if it speaks

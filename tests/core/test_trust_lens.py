@@ -23,6 +23,8 @@ CASES = yaml.safe_load((EVAL_DIR / "trust_lens.yaml").read_text())["cases"]
         ("Should the money sit in escrow until inspection?", False, True),
         ("The buyer doesn't seem honest to me.", False, True),
         ("What is the capital of France?", False, False),
+        ("Buying her sofa, she seems lovely.", True, False),
+        ("The flat seems nice.", False, False),
     ],
 )
 def test_reliance_and_risk_examination_are_told_apart(

@@ -100,6 +100,10 @@ def test_deal_kind_is_matched(reader: SituationReader, text: str, kind: str) -> 
         ("my landlord promised to fix the roof", "your landlord"),
         ("my sister recommended the builder, so we're skipping the written quote", "the builder"),
         ("my best friends mum asked to borrow 8k, shes a head teacher", "your best friend's mum"),
+        ("buying a 2016 golf off Marek, meeting sat with cash", "Marek"),
+        ("getting a sofa from Priya on facebook marketplace", "Priya"),
+        ("Tom is selling me his old macbook for 400", "Tom"),
+        ("flying from Lisbon to meet the seller", "the seller"),
     ],
 )
 def test_counterpart_in_the_users_words(
