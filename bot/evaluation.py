@@ -188,6 +188,7 @@ def reading_scores(settings: Settings, embedder: MiniLMEmbedder) -> dict:
 
 LEDGER_FILES = {
     "ledger": EVAL_DIR / "ledger_answers.yaml",  # the team's labelled answers
+    "ledger_second_set": EVAL_DIR / "ledger_answers_2.yaml",  # written blind, all dev
     "ledger_own_table": REPO_ROOT / "tests" / "prep" / "data" / "ledger_table.yaml",
 }
 

@@ -137,6 +137,7 @@ class Mention:
     start: int
     end: int
     kept: bool = True
+    denied: bool = False  # "no inspection": said absent rather than refused in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +154,11 @@ def read_mechanisms(text: str, reading: TrustReading) -> MechanismReading:
     """The mechanism category an answer keeps; trust only when it keeps none or refuses one on trust."""
     mentions = _scheduled(_judged(text), text)
     kept = _ranked(m.kind for m in mentions if m.kept and m.kind != CONTRACT)
+    # "ICC arbitration, not their local courts": a forum chosen over another is still kept.
     refused = _unique(
-        OTHER if m.kind in (CONTRACT, COVENANT) else m.kind for m in mentions if not m.kept
+        OTHER if m.kind in (CONTRACT, COVENANT) else m.kind
+        for m in mentions
+        if not m.kept and m.kind not in kept
     )
     written = any(m.kept and m.kind == CONTRACT for m in mentions)
     # Words inside a mention are the mechanism's, not the user's: "a declaration of trust".
@@ -239,8 +243,37 @@ def _judged(text: str) -> list[Mention]:
             text[mention.end :], found[i + 1].start - mention.end if i + 1 < len(found) else None
         )
         kept = not _refused(before, after)
-        judged.append(Mention(mention.kind, mention.start, mention.end, kept))
-    return judged
+        denied = not kept and _merely_denied(before, after)
+        judged.append(Mention(mention.kind, mention.start, mention.end, kept, denied))
+    return _weighed_then_refused(judged, text)
+
+
+def _merely_denied(before: str, after: str) -> bool:
+    """Said to be absent ("no penalty", "without a fee") rather than refused on trust."""
+    clause = _CLAUSE_START.sub("", before)
+    return bool(_DENIED.search(clause)) and not (
+        _REFUSED_BEFORE.search(clause) or _REFUSED_AFTER.search(after)
+    )
+
+
+def _weighed_then_refused(judged: list[Mention], text: str) -> list[Mention]:
+    """ "Was gonna check the frame number... so im not checking": a mechanism first weighed and
+    then refused is refused, even where the weighing mention looked kept."""
+    refused = {m.kind for m in judged if not m.kept and not m.denied}
+    return [
+        Mention(m.kind, m.start, m.end, False)
+        if m.kept and m.kind in refused and _PLANNED.search(text[max(0, m.start - 40) : m.start])
+        else m
+        for m in judged
+    ]
+
+
+# Words that only weigh a mechanism: "was going to", "originally", "discussed asking for".
+_PLANNED = re.compile(
+    r"\b(?:was|were) (?:gonna|going to)|\boriginally\b|\bdiscussed\b|\bthought about\b|"
+    r"\bconsidered\b|\bwondered about\b",
+    re.I,
+)
 
 
 def _own_stretch(after: str, next_mention: int | None) -> str:
