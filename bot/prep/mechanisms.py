@@ -58,8 +58,8 @@ _DENIED = re.compile(
 )
 # Refusals that take the mechanism as their object, anywhere in its clause before it.
 _REFUSED_BEFORE = re.compile(
-    r"\b(?:won'?t|will not|wouldn'?t|would not|not going to|no need|(?:don'?t|do not|doesn'?t|"
-    r"didn'?t) (?:need|want|bother|ask|insist|push|get|have)|not (?:bother|ask|insist|push)\w*|"
+    r"\b(?:won'?t|will not|wouldn'?t|would not|not going to|no need|(?:don'?t|dont|do not|doesn'?t|"
+    r"didn'?t) (?:need|want|bother|ask|insist|push|get|have|do|use|sign)|(?:don'?t|dont) see why|not (?:bother|ask|insist|push)\w*|"
     r"never (?:ask|bother|insist)\w*|skip\w*|waiv\w*|drop(?:s|ped|ping)?(?! ?-?off)|refus\w*|decided against|forgo\w*|"
     r"forget (?:about )?|no point (?:in|getting|having|asking)|offend\w*|insult\w*|too (?:pushy|rude|awkward|expensive|formal)|"
     r"can'?t (?:ask|face)|haven'?t (?:asked|bothered)|not (?:paying|spending|shelling out|forking out)|"
@@ -246,6 +246,12 @@ def _judged(text: str) -> list[Mention]:
         denied = not kept and _merely_denied(before, after)
         judged.append(Mention(mention.kind, mention.start, mention.end, kept, denied))
     return _weighed_then_refused(judged, text)
+
+
+def refused_at(text: str, start: int, end: int) -> bool:
+    """Whether the words around ``text[start:end]`` deny or refuse the safeguard named there
+    ("no need for a survey", "an inspection would insult him")."""
+    return _refused(text[max(0, start - 80) : start], _own_stretch(text[end:], None))
 
 
 def _merely_denied(before: str, after: str) -> bool:

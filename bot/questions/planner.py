@@ -27,8 +27,10 @@ from bot.coaching.planner import (
 )
 from bot.knowledge.quotes import QUESTION_WORDS, stems, with_quote
 from bot.knowledge.retrieval import HybridRetriever, tokenize
+from bot.prep.mechanisms import refused_at
 from bot.questions.corpus import QuestionCorpus
 from bot.questions.gate import normalised, passes, premise_given
+from bot.questions.pronouns import gender_of, gendered
 from bot.reading.catalogue import DealKind, Risk
 from bot.reading.models import Reading
 
@@ -126,6 +128,10 @@ class SituationalEngine:
         chosen = self._choose(request, situation, candidates, count)
         kind = self.corpus.kinds.get(situation.deal.kind or "")
         chosen = vary_object(chosen, _slots(situation, kind))
+        gender = gender_of(
+            situation.deal.counterpart, situation.deal.counterpart_named, request.message
+        )
+        chosen = [replace(c, text=gendered(c.text, gender)) for c in chosen]
         questions = self._ground(request, situation, chosen)
         preface = self._preface(request, situation, move, chosen)
         return PlanOutcome(questions, self.name, fallback=False, preface=preface)
@@ -227,7 +233,7 @@ class SituationalEngine:
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
         """The kind's risks whose usual safeguards the user has named in this conversation."""
         said = _user_words(request)
-        named = {m.id for m in self.corpus.named_mechanisms(said)}
+        named = {m.id for m in self._mechanisms_named(said, kind)}  # refused covers nothing
         if not named:
             return set()
         covered = set()
@@ -335,28 +341,27 @@ class SituationalEngine:
         return float(self._vector(a) @ self._vector(b)) >= NEAR_DUPLICATE
 
     def _mechanisms_named(self, text: str, kind: DealKind | None) -> list:
-        """The mechanisms the text names, except the user's own role ("be his guarantor")."""
+        """The mechanisms the text names and keeps: not the user's own role ("be his
+        guarantor"), nor one said to be missing or refused ("dont see why we need a lawyer")."""
         own = {kind.user_role.lower(), kind.seat.lower()} if kind else set()
+        denied = denied_stems(text)
         return [
             m
             for m in self.corpus.named_mechanisms(text)
-            if (hit := m.pattern.search(text)) and hit.group(0).lower() not in own
+            if (hit := m.pattern.search(text))
+            and hit.group(0).lower() not in own
+            and not stems(hit.group(0)) <= denied
+            and not refused_at(text, hit.start(), hit.end())
         ]
 
     def _safeguards_said(self, request: PlanRequest) -> list[str]:
-        """The safeguards the user named in this conversation, as they wrote them."""
+        """The safeguards the user named and kept in this conversation, as they wrote them."""
         said = _user_words(request)
         kind = (
             self.corpus.kinds.get(request.situation.deal.kind or "") if request.situation else None
         )
         found = [m.pattern.search(said) for m in self._mechanisms_named(said, kind)]
-        # "there's no guarantor", "not the deposit": named, but as missing.
-        denied = denied_stems(said)
-        return list(
-            dict.fromkeys(
-                f.group(0).lower() for f in found if f and not stems(f.group(0)) <= denied
-            )
-        )
+        return list(dict.fromkeys(f.group(0).lower() for f in found if f))
 
     def _closest_risk(self, message: str, kind: DealKind, asked: str = ""):
         """The risk the deciding question is about, else the kind's risk nearest the message in
@@ -505,7 +510,9 @@ class SituationalEngine:
         if move == "decide":
             kind = self.corpus.kinds.get(situation.deal.kind or "")
             deciding = None
-            if kind and kind.risks and not request.conversation.turns:
+            comparing = _COMPARING.search(request.message)
+            if kind and kind.risks and not request.conversation.turns and not comparing:
+                # Two offers weighed against each other turn on no single risk of one of them.
                 asked = next((c.risk for c in chosen if c.risk), "")
                 deciding = self._closest_risk(request.message, kind, asked)
             lines += recap(request, situation, kind, deciding, self._safeguards_said(request))
@@ -605,6 +612,11 @@ def _small_talk(situation: Reading, move: str) -> str:
     return next((i for i in situation.intents if i in SOCIAL_MOVES), "offtopic")
 
 
+# "65k startup vs 72k corp", "which should i take": a choice between options.
+_COMPARING = re.compile(
+    r"\b(?:vs\.?|versus|two offers|which one|which should|which (?:offer|option) )", re.I
+)
+
 # Trust said in so many words earlier in the conversation ("he seems honest").
 _TRUST_CUE = re.compile(
     r"\b(?:trust\w*|honest|legit|genuine|reliable|good for it|his word|her word|their word|promis\w*|"
@@ -640,25 +652,30 @@ def recap(
         first = f"So far you have raised: {risks}."
     elif deciding:
         first = f"What it comes down to: {deciding.risk}, {_bearer(deciding.bears, counterpart)}."
-    else:
+    elif ongoing:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
+    else:
+        first = ""  # a first message weighing two offers has established nothing yet
     if mechanisms:
-        return [first, f"Safeguards you have mentioned: {', '.join(mechanisms)}."]
+        return _lines(first, f"Safeguards you have mentioned: {', '.join(mechanisms)}.")
     if raised:
-        return [
-            first,
-            f"Nothing in place yet covers these: so far they rest on {counterpart}'s word.",
-        ]
+        return _lines(
+            first, f"Nothing in place yet covers these: so far they rest on {counterpart}'s word."
+        )
     leaned = situation.trust.relies_on_trust or situation.trust.cues or memory.get("trust_turns")
     examining = situation.trust.examining_risk or "examining" in situation.intents
     if examining or not (leaned or any(_TRUST_CUE.search(t) for t in memory.get("said", []))):
         # No safeguard named in our words is no proof that none exists: a user checking the
         # risks ("the vet check is booked") has some we may not recognise.
-        return [first]
-    return [
+        return _lines(first)
+    return _lines(
         first,
         f"Nothing you have described is checked or written down yet: it rests on {counterpart}'s word.",
-    ]
+    )
+
+
+def _lines(*lines: str) -> list[str]:
+    return [line for line in lines if line]
 
 
 def _risks_raised(request: PlanRequest, kind: DealKind) -> list:
@@ -720,7 +737,8 @@ def _contradicts(question: str, message: str) -> bool:
 # deposit protected"; "If the inventory..." after "he never did an inventory".
 _IF_HEAD = re.compile(r"^if (?:(?:your|the|a|an|any)\s+)?((?:[\w-]+\s+){1,2})", re.I)
 _DENIAL = re.compile(
-    r"\b(?:no|never|without|not|don'?t need|dont need|do not need|skip(?:ped|ping)?|refus\w*|"
+    r"\b(?:no|never|without|not|don'?t need|dont need|do not need|(?:don'?t|dont) see why (?:we|i) need|"
+    r"skip(?:ped|ping)?|refus\w*|"
     r"ha(?:ve|s)n'?t|didn'?t|won'?t)\b((?:\s+[\w'-]+){0,6})",
     re.I,
 )

@@ -26,7 +26,7 @@ TACTICS_GUIDE = "Parley guide: tactics at the table"
         ),
         (
             "the landlord says three other people want the flat and i have to decide by tonight",
-            "pressure",
+            "rival",
             "landlord",
         ),
         ("a customer wants a 20% discount on the 500 mugs order or she'll go elsewhere", "discount", "customer"),
