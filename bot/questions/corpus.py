@@ -43,6 +43,7 @@ class Tactic:
     pattern: re.Pattern[str]
     section: str
     questions: tuple[tuple[str, str], ...]  # (dimension, wording)
+    strong: bool = False  # the move even for a user examining risks or pushing back
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ def _read_tactics(path: Path) -> tuple[Tactic, ...]:
             re.compile("|".join(f"(?:{c})" for c in t["cues"]), re.I),
             t["section"],
             tuple((q["dimension"], q["text"]) for q in t["questions"]),
+            bool(t.get("strong")),
         )
         for t in load_yaml(path)["situations"]
     )

@@ -61,6 +61,7 @@ REUSE_PENALTY = 0.08
 # A deal question about a risk the user has already covered with a named safeguard.
 COVERED_PENALTY = 1.2
 PREMISE_BONUS = 1.0
+SPARE_WEIGHT = -1.0  # another move's generic questions, asked only when nothing else passes
 # The stage the user says the deal is in (a tenant moving out): its risks first, others never.
 PHASE_BONUS = 0.5
 # A question about the very move the user is answering (an ultimatum, a silence) beats a deal
@@ -119,7 +120,9 @@ class SituationalEngine:
         move = primary_move(situation, ongoing)
         if asks_about_term(situation.text, self.corpus):
             move = "concept"  # a glossary term asked about is a concept question, whatever else
-        elif self.corpus.tactic_in(situation.text) and _answers_a_move(situation, move, ongoing):
+        elif (tactic := self.corpus.tactic_in(situation.text)) and _answers_a_move(
+            situation, move, ongoing, tactic.strong
+        ):
             move = "tactics"  # "take it or leave it", "gone quiet": a move to answer, not a risk
         candidates = self._candidates(request, situation, move)
         count = COUNTS[move]
@@ -190,6 +193,11 @@ class SituationalEngine:
         for i, text in enumerate(self.corpus.generic.get(generic, ())):
             dimension = GENERIC_DIMENSIONS[i % len(GENERIC_DIMENSIONS)]
             add([text], dimension, f"generic:{generic}:{i}", 1.0 if kind else 2.0)
+        # The last resort's last resort: a turn whose own move is used up still asks something.
+        spare = "new-facts" if request.conversation.turns else "examine"
+        if spare != generic:
+            for i, text in enumerate(self.corpus.generic.get(spare, ())):
+                add([text], GENERIC_DIMENSIONS[i % 4], f"generic:{spare}:{i}", SPARE_WEIGHT)
         if move == "tactics":
             add(
                 self.corpus.generic.get("tactics-counter", ()),
@@ -594,13 +602,17 @@ def _head_noun(phrase: str) -> str | None:
     return f"the {words[-1]}"
 
 
-def _answers_a_move(situation: Reading, move: str, ongoing: bool) -> bool:
+def _answers_a_move(situation: Reading, move: str, ongoing: bool, strong: bool) -> bool:
     """Whether a message naming a tactic ("he said final offer") is about answering it. Trust
     and concepts keep their own move; "so what should I do?" in a conversation wants its recap;
-    a user examining risks who mentions an offer is still examining it."""
-    if move in ("trust", "concept", "closing") or (move == "decide" and ongoing):
+    a user examining risks who mentions an offer is still examining it, unless the offer is
+    an ultimatum, a silence or a deadline (a ``strong`` tactic)."""
+    if move in ("concept", "closing") or (move == "decide" and ongoing):
         return False
-    return "tactics" in situation.intents or move not in ("examining", "pushback")
+    if move == "trust":
+        # Leaning on trust in so many words comes first; the model's hunch alone does not.
+        return strong and not situation.trust.cues
+    return strong or "tactics" in situation.intents or move not in ("examining", "pushback")
 
 
 def _small_talk(situation: Reading, move: str) -> str:
@@ -644,7 +656,7 @@ def recap(
     safeguards in the user's own words). On a first message nothing is established yet: the
     ``deciding`` risk instead."""
     memory = request.conversation.situation
-    counterpart = situation.deal.counterpart or "the other party"
+    counterpart = situation.deal.counterpart or "the other side"
     ongoing = request.conversation.turns > 0
     raised = _risks_raised(request, kind) if kind and ongoing else []
     if raised:
@@ -788,7 +800,7 @@ def _bearer(bears: str, counterpart: str) -> str:
 
 def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:
     deal = situation.deal
-    counterpart = deal.counterpart or (kind.counterpart_role if kind else "the other party")
+    counterpart = deal.counterpart or (kind.counterpart_role if kind else "the other side")
     obj = deal.object or (kind.default_object if kind else "the deal")
     return {"counterpart": counterpart, "object": obj, "mechanism": "that safeguard"}
 

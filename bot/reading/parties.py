@@ -64,7 +64,7 @@ class Mention:
 
 # A model number starts with a letter and carries a digit ("a7iii", "ps5", "r6"); "7yo", "2nd"
 # and "3080" do not.
-_MODEL_NUMBER = re.compile(r"[a-z]+\d[a-z0-9]{0,6}", re.I)
+_MODEL_NUMBER = re.compile(r"[a-z]+-?\d[a-z0-9]{0,6}", re.I)  # "MT-07" too
 
 
 @dataclass(frozen=True, slots=True)

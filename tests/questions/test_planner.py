@@ -270,3 +270,16 @@ async def test_a_tenant_moving_out_is_asked_about_the_deposit_not_the_renewal(
     asked = " ".join(q.text.lower() for t in turns for q in t.questions)
     assert "deposit" in asked
     assert not any(word in asked for word in ("renewal", "rent rose", "boiler"))
+
+
+async def test_a_follow_up_with_its_own_move_used_up_still_gets_a_question(
+    parley_app: Parley,
+) -> None:
+    conversation = "test:spare"
+    await parley_app.coach.open_conversation(conversation, "test")
+    texts = [
+        "me and my mate are going halves on a food truck, we trust each other",
+        "he just told me his dad is lending him his half and wants to be involved",
+    ]
+    turns = [await ask(parley_app, text, conversation) for text in texts]
+    assert all(turn.questions for turn in turns)

@@ -94,3 +94,9 @@ def test_an_object_is_named_in_full_once_then_by_its_head_noun(obj: str, later: 
     varied = vary_object(chosen, slots)
     assert obj in varied[0].text
     assert varied[1].text == f"What is {later} worth?"
+
+
+async def test_a_silence_is_answered_even_mid_examination(parley_app: Parley) -> None:
+    text = "i asked for a survey and a 5% retention, and theyve gone quiet for 5 days since"
+    turn = await parley_app.coach.ask(text)
+    assert any(q.move_id.startswith("tactic:silence:") for q in turn.questions)
