@@ -45,6 +45,17 @@ def _corpus_templates() -> list[str]:
 CORPUS = _corpus_templates()
 
 
+# A counterpart whose gender the user made plain is "him" or "her" in the shipped wording.
+_FORMS = {
+    "they": "(?:they|he|she)",
+    "them": "(?:them|him|her)",
+    "their": "(?:their|his|her)",
+    "theirs": "(?:theirs|his|hers)",
+    "themselves": "(?:themselves|himself|herself)",
+}
+_GENDERED = re.compile(r"\b(?:themselves|theirs|their|them|they)\b", re.I)
+
+
 def follows_the_bank(question: Question, moves: dict[str, Move] = MOVES) -> bool:
     """True when the question is one of our shipped wordings with the slots filled in."""
     move = moves.get(question.move_id) or moves.get(
@@ -52,6 +63,7 @@ def follows_the_bank(question: Question, moves: dict[str, Move] = MOVES) -> bool
     )
     for template in [*(move.templates if move else ()), *CORPUS]:
         pattern = re.sub(r"\\\{\w+\\\}", ".+", re.escape(template))
+        pattern = _GENDERED.sub(lambda m: _FORMS[m.group(0).lower()], pattern)
         if re.fullmatch(pattern, question.text, re.I | re.S):
             return True
     return False
