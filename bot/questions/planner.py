@@ -368,8 +368,14 @@ class SituationalEngine:
         kind = (
             self.corpus.kinds.get(request.situation.deal.kind or "") if request.situation else None
         )
-        found = [m.pattern.search(said) for m in self._mechanisms_named(said, kind)]
-        return list(dict.fromkeys(f.group(0).lower() for f in found if f))
+        found = [(m.id, m.pattern.search(said)) for m in self._mechanisms_named(said, kind)]
+        return list(
+            dict.fromkeys(
+                hit.group(0).lower()
+                for mid, hit in found
+                if hit and not _evidence(mid, hit.group(0))
+            )
+        )
 
     def _closest_risk(self, message: str, kind: DealKind, asked: str = ""):
         """The risk the deciding question is about, else the kind's risk nearest the message in
@@ -683,6 +689,14 @@ def recap(
     return _lines(
         first,
         f"Nothing you have described is checked or written down yet: it rests on {counterpart}'s word.",
+    )
+
+
+def _evidence(mechanism: str, said: str) -> bool:
+    """A word that is evidence about the other side, not a safeguard against it: "300 reviews",
+    "vouched for", or a platform named ("on etsy") without its protection."""
+    return mechanism == "references" or (
+        mechanism == "platform-protection" and said.lower() in ("paypal", "etsy", "vinted")
     )
 
 

