@@ -15,6 +15,13 @@ async def ask(app: Parley, text: str, conversation: str | None = None) -> Turn:
     return await app.coach.ask(text, conversation)
 
 
+async def converse(app: Parley, *texts: str) -> list[Turn]:
+    """The turns of one new conversation, one per message."""
+    conversation = f"test:{abs(hash(texts))}"
+    await app.coach.open_conversation(conversation, "test")
+    return [await ask(app, text, conversation) for text in texts]
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
@@ -260,13 +267,11 @@ def test_quality_gate_rejects_a_question_asked_before() -> None:
 async def test_a_tenant_moving_out_is_asked_about_the_deposit_not_the_renewal(
     parley_app: Parley,
 ) -> None:
-    conversation = "test:moving-out"
-    await parley_app.coach.open_conversation(conversation, "test")
-    texts = [
+    turns = await converse(
+        parley_app,
         "moving out next week, landlord Greg says he'll sort the deposit fairly",
         "he never did an inventory",
-    ]
-    turns = [await ask(parley_app, text, conversation) for text in texts]  # fmt: skip
+    )
     asked = " ".join(q.text.lower() for t in turns for q in t.questions)
     assert "deposit" in asked
     assert not any(word in asked for word in ("renewal", "rent rose", "boiler"))
@@ -275,11 +280,9 @@ async def test_a_tenant_moving_out_is_asked_about_the_deposit_not_the_renewal(
 async def test_a_follow_up_with_its_own_move_used_up_still_gets_a_question(
     parley_app: Parley,
 ) -> None:
-    conversation = "test:spare"
-    await parley_app.coach.open_conversation(conversation, "test")
-    texts = [
+    turns = await converse(
+        parley_app,
         "me and my mate are going halves on a food truck, we trust each other",
         "he just told me his dad is lending him his half and wants to be involved",
-    ]
-    turns = [await ask(parley_app, text, conversation) for text in texts]
+    )
     assert all(turn.questions for turn in turns)
