@@ -125,6 +125,12 @@ class DiscussData:
     # Ledger category -> patterns the prep ledger does not know yet (see the data file).
     vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reclassify: tuple[Reclassify, ...] = ()
+    # Terms that name the deal itself ("the earn-out", "the contract"), never a safeguard.
+    not_mechanisms: tuple[str, ...] = ()
+    # What, right after a safeguard, puts it off ("monitors can come in later").
+    deferred: str = ""
+    # Words that take a stand on the case ("I'd walk away"), so an answer is never set aside.
+    stance: str = ""
     marks: dict[str, str] = field(default_factory=dict)
     question_headings: tuple[str, ...] = ()
     # Deal kind -> the team's seat, where the catalogue's user role reads badly as a side.
@@ -175,6 +181,9 @@ class DiscussData:
             positions=_positions(path, raw.get("positions") or {}),
             vocabulary=_string_lists(raw.get("mechanism_vocabulary") or {}),
             marks={str(k): str(v) for k, v in (raw.get("marks") or {}).items()},
+            not_mechanisms=tuple(str(t) for t in raw.get("not_mechanisms") or ()),
+            deferred=str(raw.get("deferred") or ""),
+            stance=str(raw.get("stance") or ""),
             reclassify=tuple(
                 Reclassify(str(r["term"]), str(r["kind"]), str(r.get("unless", "")))
                 for r in raw.get("reclassify") or ()

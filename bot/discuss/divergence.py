@@ -21,6 +21,7 @@ from bot.discuss.data import DiscussData
 from bot.discuss.members import Named, is_off_topic, named_mechanisms
 from bot.discuss.positions import AT_ONCE, STAGED, Position, position_of
 from bot.discuss.tables import divergence_answers, divergence_rounds
+from bot.reading.models import Reading
 from bot.reading.reader import SituationReader
 from bot.storage.database import Database
 
@@ -137,15 +138,14 @@ def read_answer(
     named = named_mechanisms(text, data, reader.lens.lexicon.dropping)
     kept = tuple(m for m in named if not m.dropped)
     dropped = next((m.term for m in named if m.dropped), reading.trust.dropped_safeguard)
-    # A trust cue ("he seems honest, so a deposit is plenty") is leaning on trust whatever else
-    # is named, as is a check waived with nothing in its place, even where the model is unsure.
-    trusting = reading.trust.relies_on_trust or bool(reading.trust.cues or (dropped and not kept))
     position = position_of(text, named, data.positions)
-    aside = not (named or dropped or position.says_something) and is_off_topic(reading, text, case)
+    aside = not (named or dropped or position.says_something) and is_off_topic(
+        reading, text, case, data.stance
+    )
     return ReadAnswer(
         author=author,
         text=text,
-        leans_on_trust=trusting,
+        leans_on_trust=not aside and _leans_on_trust(reading, kept, dropped),
         trust_kinds=reading.trust.categories,
         cues=reading.trust.cues,
         mechanisms=kept,
@@ -153,6 +153,16 @@ def read_answer(
         off_topic=aside,
         position=position,
     )
+
+
+def _leans_on_trust(reading: Reading, kept: Sequence[Named], dropped: str | None) -> bool:
+    """A trust cue ("he seems honest, so a deposit is plenty") whatever else is named; a check
+    waived with nothing in its place; or the model's reading of an answer that names no
+    safeguard. The model alone is not enough beside a named safeguard: a short answer listing
+    terms ("audit rights, acceleration, 60 days") reads to it like a promise."""
+    if reading.trust.cues or (dropped and not kept):
+        return True
+    return reading.trust.relies_on_trust and not kept
 
 
 def differences(

@@ -21,7 +21,8 @@ from bot.reading.models import Reading
 # Longest phrase, in words, taken as the name of one mechanism ("the rest on delivery").
 MAX_TERM_WORDS = 4
 _NEUTRAL = TrustReading(relies_on_trust=False, examining_risk=False)
-_CLAUSES = re.compile(r"[.;!?\n]|,\s|\s(?:but|and then|so|whereas|while)\s", re.I)
+# A full stop ends a clause, a decimal point ("1.5%") does not.
+_CLAUSES = re.compile(r"\.(?!\d)|(?<!\d)\.|[;!?\n]|,\s|\s(?:but|and then|so|whereas|while)\s", re.I)
 _WORD = re.compile(r"[\w'%/-]+")
 # A pattern that needs the next word ("pay only after an ...") should not show it.
 _TRAILING = re.compile(r"(?:\s+(?:a|an|the|of|to|for|with|and))+$", re.I)
@@ -51,9 +52,26 @@ def named_mechanisms(text: str, data: DiscussData, dropping: re.Pattern[str]) ->
     found: list[Named] = []
     for clause in clauses(text):
         for start, term, kind in _terms(clause, data):
+            if _names_the_deal(term, data) or _deferred(clause[start + len(term) :], data):
+                continue
             kind = _reclassified(term, kind, clause, data)
             found.append(Named(term, kind, bool(dropping.search(clause[:start]))))
     return tuple(_unique(found))
+
+
+def _names_the_deal(term: str, data: DiscussData) -> bool:
+    """True for "the earn-out" or "the contract": what a safeguard protects, not a safeguard."""
+    return any(_whole(p).fullmatch(term) for p in data.not_mechanisms)
+
+
+def _deferred(after: str, data: DiscussData) -> bool:
+    """True when the words after a safeguard put it off ("can come in later")."""
+    return bool(data.deferred) and bool(_pattern(data.deferred).search(after))
+
+
+@lru_cache(maxsize=8)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
 
 
 def _terms(clause: str, data: DiscussData) -> Iterator[tuple[int, str, str]]:
@@ -143,16 +161,20 @@ def _unique(found: list[Named]) -> list[Named]:
 _CONTENT_WORD = re.compile(r"[a-z]{5,}")
 
 
-def is_off_topic(reading: Reading, answer: str, case: str) -> bool:
-    """Nothing in the answer touches the case: no trust, no stance, no word of the case.
+def is_off_topic(reading: Reading, answer: str, case: str, stance: str = "") -> bool:
+    """Nothing in the answer touches the case: no trust word, no deal word, no word of the case.
 
-    The reader's own off-topic intent is not enough: a short answer about the case ("I'd wait
-    a week") reads as small talk out of context, and small talk about a match reads as tickets.
-    Callers check mechanisms and positions first; this is the last word.
+    The reader's own intents are not enough either way: a short answer about the case ("I'd
+    wait a week") reads as small talk out of context, and "are we still doing the offsite?"
+    reads to the trust model like reassurance. So only the lexicon counts (trust cues, the
+    the ``stance`` words: "I'd walk away"), then the words the answer shares with the case. Callers check
+    mechanisms and positions first; this is the last word.
     """
-    if reading.trust.relies_on_trust or reading.trust.cues:
+    if reading.trust.cues or reading.trust.mechanisms_named or reading.trust.dropped_safeguard:
         return False
-    if set(reading.intents) & {"trust", "examining", "decide", "tactics"}:
+    if stance and _pattern(stance).search(answer):
+        return False
+    if "examining" in reading.intents and reading.trust.examining_risk:
         return False
     return not (
         set(_CONTENT_WORD.findall(answer.lower())) & set(_CONTENT_WORD.findall(case.lower()))

@@ -102,7 +102,7 @@ def on_risk(setting: Setting, scenario: Scenario) -> set[str]:
 
 def forced_choice(setting: Setting, scenario: Scenario, data: DiscussData) -> Draft | None:
     """ "Would you rather X or Y, and what would make you switch?" on the main risk's
-    mechanisms; with only one mechanism, that mechanism against leaving it to goodwill."""
+    mechanisms; with only one mechanism, holding out for it against signing without it."""
     kind = setting.kind
     risk = main_risk(setting, scenario)
     if kind is None or risk is None:

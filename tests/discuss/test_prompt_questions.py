@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def test_every_kind_yields_a_forced_choice_between_mechanisms(kind_id: str) -> N
     choice = forced_choice(setting(kind_id), case(kind_id), DATA)
 
     assert choice is not None and choice.dimension == "mechanism"
-    assert " rather " in choice.text and choice.text.endswith("switch?")
+    assert re.search(r" (?:rather|hold out for) .+ or ", choice.text)
+    assert choice.text.endswith("switch?")
 
 
 def test_diplomacy_asks_what_a_side_would_insist_on() -> None:
@@ -125,9 +127,9 @@ def test_composed_wording_may_only_use_known_slots(tmp_path: Path) -> None:
         DiscussData.load(path)
 
 
-def test_a_risk_with_a_single_mechanism_is_weighed_against_goodwill() -> None:
+def test_a_risk_with_a_single_mechanism_is_weighed_against_the_deal_itself() -> None:
     base = setting("wedding-event-vendor")
     single = next(r for r in base.kind.risks if len(r.mechanisms) == 1)  # type: ignore[union-attr]
     choice = forced_choice(replace(base, risks=(single,)), case("wedding-event-vendor"), DATA)
 
-    assert choice is not None and "word" in choice.text
+    assert choice is not None and "walk away" in choice.text and "sign without it" in choice.text

@@ -162,7 +162,7 @@ async def test_three_questions_move_to_stakes_risk_and_a_choice(
 
     assert len(questions) == 3
     assert questions[-1].dimension == "mechanism"
-    assert re.search(r"\brather\b.+\bor\b.+\bswitch\?$", questions[-1].text)
+    assert re.search(r"\b(?:rather|hold out)\b.+\bor\b.+\bswitch\?$", questions[-1].text)
     assert {q.dimension for q in questions[:2]} & {"stakes", "risk"}
     # The case note's own questions are the sharpest: at least one of them is asked.
     assert any(q.text in prompt.scenario.questions for q in questions)
