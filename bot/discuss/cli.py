@@ -108,6 +108,7 @@ async def _asked(app: Parley, args: argparse.Namespace) -> DiscussionPrompt:
         text=args.scenario,
         source="the facilitator",
         scope="global",
+        perspective=app.discussions.perspective_of(args.scenario),
     )
     return _with_questions(DiscussionPrompt(scenario, ()), args.question)
 

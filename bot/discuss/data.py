@@ -125,6 +125,8 @@ class DiscussData:
     # Ledger category -> patterns the prep ledger does not know yet (see the data file).
     vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reclassify: tuple[Reclassify, ...] = ()
+    # Ledger category -> how the reveal names it ("money held back"); "other mechanism" has none.
+    mechanism_labels: dict[str, str] = field(default_factory=dict)
     # Terms that name the deal itself ("the earn-out", "the contract"), never a safeguard.
     not_mechanisms: tuple[str, ...] = ()
     # What, right after a safeguard, puts it off ("monitors can come in later").
@@ -181,6 +183,9 @@ class DiscussData:
             positions=_positions(path, raw.get("positions") or {}),
             vocabulary=_string_lists(raw.get("mechanism_vocabulary") or {}),
             marks={str(k): str(v) for k, v in (raw.get("marks") or {}).items()},
+            mechanism_labels={
+                str(k): str(v) for k, v in (raw.get("mechanism_labels") or {}).items()
+            },
             not_mechanisms=tuple(str(t) for t in raw.get("not_mechanisms") or ()),
             deferred=str(raw.get("deferred") or ""),
             stance=str(raw.get("stance") or ""),

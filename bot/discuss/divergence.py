@@ -9,7 +9,8 @@ team differs in substance.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -169,25 +170,39 @@ def differences(
     answers: Sequence[ReadAnswer], data: DiscussData, counterpart: str | None = None
 ) -> list[str]:
     """Sentences on where the team differs, worded by the data file, the weightiest first."""
-    return [data.reveal[d.axis].format(**d.fields) for d in compare(answers, counterpart)]
+    found = compare(answers, counterpart, data.mechanism_labels)
+    return [data.reveal[d.axis].format(**d.fields) for d in found]
 
 
-def compare(answers: Sequence[ReadAnswer], counterpart: str | None = None) -> list[Difference]:
-    """Where the answers differ: in substance first (timing, amounts, checks), then in kind."""
+def compare(
+    answers: Sequence[ReadAnswer],
+    counterpart: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> list[Difference]:
+    """Where the answers differ: in substance first (timing, checks dropped, amounts), then in
+    kind. ``labels`` name each kind of mechanism in plain words ("money held back")."""
     if not answers:
         return [Difference("none", {})]
     serious = [a for a in answers if not a.off_topic]
     aside = [a for a in answers if a.off_topic]
-    found = [Difference("single", {})] if len(serious) < 2 else _substance(serious, counterpart)
+    found = (
+        [Difference("single", {})]
+        if len(serious) < 2
+        else _substance(serious, counterpart, labels or {})
+    )
     if aside:
         found.append(Difference("offtopic", {"names": names(aside)}))
     return found
 
 
-def _substance(answers: Sequence[ReadAnswer], counterpart: str | None) -> list[Difference]:
+def _substance(
+    answers: Sequence[ReadAnswer], counterpart: str | None, labels: Mapping[str, str]
+) -> list[Difference]:
+    # A check dropped while others keep it outweighs a gap in figures: the figures may not
+    # even measure the same thing, a missing check is a risk nobody will see coming.
     other = counterpart or DEFAULT_COUNTERPART
-    found = [*_sequence(answers, other), *_amounts(answers, other), *_dropped(answers, other)]
-    found += _trust_split(answers, other)
+    found = [*_sequence(answers, other), *_dropped(answers, other), *_amounts(answers, other)]
+    found += _trust_split(answers, other, labels)
     return found
 
 
@@ -201,7 +216,16 @@ def _sequence(answers: Sequence[ReadAnswer], counterpart: str) -> list[Differenc
 
 
 def _amounts(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference]:
-    stated = {a.author: a.position.amounts[0] for a in answers if a.position.amounts}
+    """Each member's first figure in the unit most of them use: 10% is not compared with $600."""
+    units = Counter(_unit(a.position.amounts[0]) for a in answers if a.position.amounts)
+    if not units:
+        return []
+    unit = units.most_common(1)[0][0]
+    stated = {
+        a.author: a.position.amounts[0]
+        for a in answers
+        if a.position.amounts and _unit(a.position.amounts[0]) == unit
+    }
     if len(stated) < 2 or len(set(stated.values())) < 2:
         return []
     ordered = sorted(set(stated.values()), key=_number)
@@ -223,7 +247,9 @@ def _dropped(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference
     return [Difference("dropped" if keepers else "dropped_alone", fields)]
 
 
-def _trust_split(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference]:
+def _trust_split(
+    answers: Sequence[ReadAnswer], counterpart: str, labels: Mapping[str, str]
+) -> list[Difference]:
     """The old label comparison, kept after the substance: trust against mechanisms."""
     trusting = [a for a in answers if a.leans_on_trust]
     mechanical = [a for a in answers if a.mechanisms]
@@ -232,11 +258,11 @@ def _trust_split(answers: Sequence[ReadAnswer], counterpart: str) -> list[Differ
     found: list[Difference] = []
     if trust_only and mechanical:
         fields = {"trusting": names(trusting), "mechanical": names(mechanical), "cues": cues}
-        fields |= {"mechanisms": _terms(mechanical), "counterpart": counterpart}
+        fields |= {"mechanisms": _terms(mechanical, labels), "counterpart": counterpart}
         found.append(Difference("split", fields))
     elif len(trust_only) == len(answers):
         found.append(Difference("all_trust", {"cues": cues, "counterpart": counterpart}))
-    found += _mechanism_kinds(mechanical)
+    found += _mechanism_kinds(mechanical, labels)
     if not mechanical:
         found.append(Difference("no_mechanism", {}))
     neither = [a for a in answers if not a.leans_on_trust and not a.mechanisms]
@@ -245,18 +271,17 @@ def _trust_split(answers: Sequence[ReadAnswer], counterpart: str) -> list[Differ
     return found
 
 
-def _mechanism_kinds(mechanical: Sequence[ReadAnswer]) -> list[Difference]:
+def _mechanism_kinds(
+    mechanical: Sequence[ReadAnswer], labels: Mapping[str, str]
+) -> list[Difference]:
     if len(mechanical) < 2:
         return []
     kinds = {a.author: frozenset(m.kind for m in a.mechanisms) for a in mechanical}
     if len(set(kinds.values())) == 1:
-        return [Difference("same_mechanism", {"mechanisms": _terms(mechanical[:1])})]
-    by_person = _by_person({a.author: _terms([a]) for a in mechanical})
-    return [
-        Difference(
-            "different_mechanisms", {"by_person": by_person, "mechanisms": _terms(mechanical)}
-        )
-    ]
+        return [Difference("same_mechanism", {"mechanisms": _terms(mechanical[:1], labels)})]
+    by_person = _by_person({a.author: _terms([a], labels) for a in mechanical})
+    fields = {"by_person": by_person, "mechanisms": _terms(mechanical, labels)}
+    return [Difference("different_mechanisms", fields)]
 
 
 def follow_up_text(found: Sequence[Difference], data: DiscussData) -> str | None:
@@ -268,8 +293,21 @@ def follow_up_text(found: Sequence[Difference], data: DiscussData) -> str | None
     return None
 
 
-def _terms(answers: Iterable[ReadAnswer]) -> str:
-    return _listed(m.term.lower() for a in answers for m in a.mechanisms)
+def _terms(answers: Iterable[ReadAnswer], labels: Mapping[str, str]) -> str:
+    """What the answers name, in plain words: a kind's label where the data file has one (a
+    matched fragment such as "half when" reads badly), else the answer's own term."""
+    return _listed(labels.get(m.kind) or m.term.lower() for a in answers for m in a.mechanisms)
+
+
+def _unit(amount: str) -> str:
+    """The unit of a figure: a currency sign, "%", or "" for a bare number or "half"."""
+    if "%" in amount or re.search(r"per ?cent", amount, re.I):
+        return "%"
+    sign = re.match(r"[$€£]", amount)
+    if sign:
+        return sign.group(0)
+    word = re.search(r"(dollars|euros|pounds)", amount, re.I)
+    return {"dollars": "$", "euros": "€", "pounds": "£"}[word.group(1).lower()] if word else ""
 
 
 def _number(amount: str) -> float:

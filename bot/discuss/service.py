@@ -13,7 +13,7 @@ from bot.coaching.coach import Coach
 from bot.coaching.llm import LLMEngine
 from bot.coaching.models import Question
 from bot.discuss.clock import Clock, utc_now
-from bot.discuss.data import DiscussData
+from bot.discuss.data import DiscussData, Perspective
 from bot.discuss.divergence import (
     Difference,
     ReadAnswer,
@@ -42,6 +42,7 @@ from bot.discuss.setting import (
     for_scenario,
     ranked_risks,
     read_topic,
+    seated_by_text,
 )
 from bot.discuss.titles import original_titles
 from bot.knowledge.store import KnowledgeBase, StoredChunk, is_guide, scopes_for
@@ -152,6 +153,12 @@ class Discussions:
             raise NoScenario(self.data.no_fit.format(topic=topic))
         return scenario, self._setting(scenario, setting)
 
+    def perspective_of(self, scenario_text: str) -> Perspective:
+        """The team's seat and counterpart in a scenario the facilitator wrote themselves."""
+        reader = self._reader()
+        setting = read_topic(reader.read(scenario_text), reader.kinds, self.data, reader.embed)
+        return seated_by_text(setting, scenario_text).perspective
+
     def _relevance(
         self, topic: str, scopes: tuple[str, ...], chunks: list[StoredChunk]
     ) -> dict[str, float]:
@@ -247,7 +254,7 @@ class Discussions:
     def _reveal(self, closed: Round, answers: list) -> Reveal:
         case = " ".join([closed.title, closed.scenario_text, *(q.text for q in closed.questions)])
         read = read_answers(self._reader(), answers, self.data, case)
-        found = compare(read, closed.counterpart)
+        found = compare(read, closed.counterpart, self.data.mechanism_labels)
         said = [self.data.reveal[d.axis].format(**d.fields) for d in found]
         return Reveal(
             round=closed,

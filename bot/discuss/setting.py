@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,6 +47,9 @@ class Setting:
     risks: tuple[Risk, ...] = ()
     topic: str = ""
     kind2: str | None = None
+    # True when the team sits in the kind's other seat ("pay round with the union"): a case
+    # note's perspective is then read the other way round.
+    flipped: bool = False
 
     @property
     def family(self) -> str:
@@ -81,12 +84,15 @@ def read_topic(
         return Setting(topic=reading.text)
     side = side_of(kind, data)
     counterpart = deal.counterpart if deal.counterpart_named else kind.counterpart_role
-    if counterpart and _names_side(counterpart, side):
-        # "pay round with the union", typed by the union: the other side is the employer.
-        counterpart = kind.counterpart_role
+    flipped = bool(counterpart) and _names_side(counterpart or "", side)
+    if flipped:
+        # "pay round with the union": the union is across the table, so the team is the
+        # employer, whichever seat the kind of deal is written from.
+        side, counterpart = kind.counterpart_role, counterpart
     return Setting(
         kind=kind,
         side=side,
+        flipped=flipped,
         counterpart=counterpart or kind.counterpart_role,
         object=deal.object or kind.default_object,
         risks=ranked_risks(kind, reading.text, embed),
@@ -109,6 +115,8 @@ def for_scenario(
     if topic is not None and topic.kind is not None and (kind is None or kind.id == topic.kind.id):
         if scenario.composed or not named.side:
             return topic
+        if topic.flipped:
+            named = Perspective(named.counterpart, named.side)
         return _with_names(topic, named)
     if kind is None:
         return Setting(side=named.side, counterpart=named.counterpart)
@@ -120,6 +128,45 @@ def for_scenario(
         risks=kind.risks,
     )
     return _with_names(base, named) if named.side else base
+
+
+# "You are management at a bottling plant": the scenario says whose seat the team is in, at
+# the start of a sentence ("...for every week you are late" says nothing of the kind).
+_YOU_ARE = re.compile(
+    r"(?:^|(?<=[.!?]\s))you(?: are|'re| represent| work for)\s+((?:the |a |an )?[\w' -]{2,40}?)"
+    r"(?=[,.;:]|\s+(?:at|of|in|for|and|who|with)\b)",
+    re.I,
+)
+
+
+def seated_by_text(setting: Setting, text: str) -> Setting:
+    """The setting with the seat a scenario gives the team.
+
+    "You are management": that seat, and when it is one of the counterpart's words (not the
+    user's role) the two sides swap. A scenario that opens with the party read as the
+    counterpart ("Northwind, a startup, has an offer...") is about the team: the counterpart
+    is the kind's other role.
+    """
+    kind = setting.kind
+    if kind is None:
+        return setting
+    counterpart = setting.counterpart or ""
+    if counterpart and text.lower().startswith(counterpart.lower()):
+        setting = replace(setting, counterpart=kind.counterpart_role)
+    match = _YOU_ARE.search(text)
+    if match is None:
+        return setting
+    seat = match.group(1).strip()
+    theirs = _shares_word(seat, " ".join((*kind.counterpart_words, kind.counterpart_role)))
+    if theirs and not setting.flipped and not _shares_word(seat, kind.user_role):
+        return replace(setting, side=seat, counterpart=setting.side)
+    return replace(setting, side=seat)
+
+
+def _shares_word(seat: str, words: str) -> bool:
+    """True when a seat shares a content word with ``words`` ("the management" / "management")."""
+    seat_words = set(re.findall(r"[a-z]{4,}", seat.lower()))
+    return bool(seat_words & set(re.findall(r"[a-z]{4,}", words.lower())))
 
 
 def ranked_risks(
@@ -213,14 +260,10 @@ def _compose(setting: Setting, kind: DealKind, risk: Risk, data: DiscussData) ->
 
 
 def _with_names(setting: Setting, named: Perspective) -> Setting:
-    return Setting(
-        kind=setting.kind,
+    return replace(
+        setting,
         side=named.side or setting.side,
         counterpart=named.counterpart or setting.counterpart,
-        object=setting.object,
-        risks=setting.risks,
-        topic=setting.topic,
-        kind2=setting.kind2,
     )
 
 

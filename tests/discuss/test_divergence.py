@@ -216,6 +216,19 @@ def test_an_amount_difference_quotes_each_persons_figure(reader: Any) -> None:
     assert "On how much you differ: A: 40%; B: 10%." in lines
 
 
+def test_figures_are_compared_only_in_one_unit(reader: Any) -> None:
+    lines = said(reader, "40% upfront is fair.", "10% upfront, no more.", "Skip the $600 check.")
+
+    assert "On how much you differ: A: 40%; B: 10%." in lines
+
+
+def test_mechanisms_are_compared_in_plain_words_not_matched_fragments(reader: Any) -> None:
+    lines = said(reader, "Pay half now, the other half when it's done.", "Escrow for the price.")
+
+    assert any("payment in stages" in line and "money held back" in line for line in lines)
+    assert not any("half when" in line for line in lines)
+
+
 def test_an_off_topic_answer_is_set_aside_not_compared(reader: Any) -> None:
     lines = said(reader, TRUSTING, CAREFUL, "Did anyone watch the match last night?")
 

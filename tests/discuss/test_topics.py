@@ -178,3 +178,23 @@ async def test_sources_and_citations_read_as_titles(
 
     assert "http" not in prompt.scenario.source
     assert all(" " in t and "http" not in t for t in titles), titles
+
+
+@pytest.mark.parametrize(
+    ("scenario", "side", "counterpart"),
+    [
+        ("You are management at a bottling plant. The union is asking for 7%.", "management",
+         "the union"),
+        ("Northwind, a 35-person startup, has a £24m offer and an earn-out from a competitor.",
+         None, None),
+    ],
+    ids=["you-are-management", "the-scenario-opens-with-the-team"],
+)  # fmt: skip
+async def test_a_written_scenario_seats_the_team_as_it_says(
+    parley_app: Any, scenario: str, side: str | None, counterpart: str | None
+) -> None:
+    seen = parley_app.discussions.perspective_of(scenario)
+
+    assert seen.counterpart and not scenario.startswith(seen.counterpart)
+    assert counterpart is None or seen.counterpart == counterpart
+    assert side is None or seen.side == side
