@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.discuss.data import DiscussData
 from bot.discuss.scenarios import Scenario
@@ -150,16 +151,77 @@ def _opening(own: list[Draft], kind: list[Draft], on_risk: set[str]) -> list[Dra
     """One question on the stakes and one on the risk; the case's own where it has one, and
     at least one of its own whenever it has any (they are the sharpest). ``on_risk`` are the
     catalogue questions about the risk in focus, which go first."""
-    picked = []
+    picked: list[Draft] = []
     for dimension, neighbours in OPENING_DIMENSIONS.items():
-        found = next((d for d in own if d.dimension == dimension), None) or _kind_pick(
-            kind, dimension, neighbours, on_risk
+        fresh_own = [d for d in own if not repeats(d, picked)]
+        fresh_kind = [d for d in kind if not repeats(d, picked)]
+        found = next((d for d in fresh_own if d.dimension == dimension), None) or _kind_pick(
+            fresh_kind, dimension, neighbours, on_risk
         )
         if found is not None:
             picked.append(found)
     if own and picked and not any(d.move_id.startswith("case:") for d in picked):
         picked[-1:] = [own[0]]
     return picked
+
+
+# Words too common to make two questions alike ("what do you", "they have to").
+_COMMON = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "you",
+        "your",
+        "they",
+        "them",
+        "their",
+        "do",
+        "does",
+        "did",
+        "what",
+        "which",
+        "who",
+        "how",
+        "once",
+        "if",
+        "is",
+        "are",
+        "to",
+        "of",
+        "on",
+        "in",
+        "for",
+        "it",
+        "have",
+        "has",
+        "had",
+        "would",
+        "will",
+        "can",
+        "could",
+        "be",
+        "this",
+        "that",
+        "and",
+        "or",
+        "with",
+        "from",
+    ]
+)
+# Two questions sharing this many word pairs ("what do you still hold over") ask one thing.
+SHARED_PAIRS = 3
+
+
+def repeats(draft: Draft, picked: Sequence[Draft]) -> bool:
+    """True when a question asks what one already picked asks, in other words."""
+    pairs = _pairs(draft.text)
+    return any(len(pairs & _pairs(p.text)) >= SHARED_PAIRS for p in picked)
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"[a-z']+", text.lower())
+    return {(a, b) for a, b in pairwise(words) if not {a, b} <= _COMMON}
 
 
 def _kind_pick(

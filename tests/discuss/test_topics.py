@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from bot.discuss.data import DiscussData
+from bot.discuss.questions import Draft, repeats
 from bot.discuss.scenarios import NoScenario, balanced, catalogue
 from bot.discuss.setting import RELEVANCE_FLOOR
 from bot.knowledge.store import is_guide, scopes_for
@@ -198,3 +199,13 @@ async def test_a_written_scenario_seats_the_team_as_it_says(
     assert seen.counterpart and not scenario.startswith(seen.counterpart)
     assert counterpart is None or seen.counterpart == counterpart
     assert side is None or seen.side == side
+
+
+@pytest.mark.parametrize("row", FITTING, ids=lambda r: r["topic"])
+async def test_no_two_questions_of_a_prompt_ask_the_same_thing(
+    parley_app: Any, channel: int, row: dict
+) -> None:
+    prompt = await parley_app.discussions.prompt(GUILD_ID, channel, row["topic"])
+    drafts = [Draft(q.text, q.dimension, "") for q in prompt.questions]
+
+    assert not any(repeats(d, drafts[:n]) for n, d in enumerate(drafts))
