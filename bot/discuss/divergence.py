@@ -140,9 +140,9 @@ def read_answer(
     kept = tuple(m for m in named if not m.dropped)
     dropped = next((m.term for m in named if m.dropped), reading.trust.dropped_safeguard)
     position = position_of(text, named, data.positions)
-    aside = not (named or dropped or position.says_something) and is_off_topic(
-        reading, text, case, data.stance
-    )
+    # A verb alone ("if anyone wants cake") takes no stand; a figure or a sequence does.
+    stands = bool(position.sequence or position.amounts) or position.verifies is not None
+    aside = not (named or dropped or stands) and is_off_topic(reading, text, case, data.stance)
     return ReadAnswer(
         author=author,
         text=text,

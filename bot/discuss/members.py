@@ -19,7 +19,7 @@ from bot.prep.ledger import ACCEPTED, OTHER, TRUST_ONLY, mechanism_kind
 from bot.reading.models import Reading
 
 # Longest phrase, in words, taken as the name of one mechanism ("the rest on delivery").
-MAX_TERM_WORDS = 4
+MAX_TERM_WORDS = 7
 _NEUTRAL = TrustReading(relies_on_trust=False, examining_risk=False)
 # A full stop ends a clause, a decimal point ("1.5%") does not.
 _CLAUSES = re.compile(r"\.(?!\d)|(?<!\d)\.|[;!?\n]|,\s|\s(?:but|and then|so|whereas|while)\s", re.I)
@@ -54,6 +54,8 @@ def named_mechanisms(text: str, data: DiscussData, dropping: re.Pattern[str]) ->
         for start, term, kind in _terms(clause, data):
             if _names_the_deal(term, data) or _deferred(clause[start + len(term) :], data):
                 continue
+            if _CANNOT.search(clause[:start]):
+                continue  # "we can't monitor inside their territory": no cover, nothing dropped
             kind = _reclassified(term, kind, clause, data)
             found.append(Named(term, kind, bool(dropping.search(clause[:start]))))
     return tuple(_unique(found))
@@ -159,6 +161,41 @@ def _unique(found: list[Named]) -> list[Named]:
 
 
 _CONTENT_WORD = re.compile(r"[a-z]{5,}")
+# Long words any chat message has: sharing them says nothing about the case.
+_CHAT_WORDS = frozenset(
+    [
+        "still",
+        "there",
+        "their",
+        "these",
+        "those",
+        "which",
+        "would",
+        "could",
+        "should",
+        "about",
+        "other",
+        "after",
+        "before",
+        "where",
+        "while",
+        "being",
+        "really",
+        "think",
+        "anyone",
+        "something",
+        "thing",
+        "things",
+        "going",
+        "right",
+        "today",
+    ]
+)
+# "we can't monitor...": the words just before a safeguard say it cannot be had.
+_CANNOT = re.compile(
+    r"\b(?:can'?t|cannot|can not|couldn'?t|won'?t be able to|no way to|unable to)\s+(?:\w+\s+)?$",
+    re.I,
+)
 
 
 def is_off_topic(reading: Reading, answer: str, case: str, stance: str = "") -> bool:
@@ -176,6 +213,5 @@ def is_off_topic(reading: Reading, answer: str, case: str, stance: str = "") -> 
         return False
     if "examining" in reading.intents and reading.trust.examining_risk:
         return False
-    return not (
-        set(_CONTENT_WORD.findall(answer.lower())) & set(_CONTENT_WORD.findall(case.lower()))
-    )
+    shared = set(_CONTENT_WORD.findall(answer.lower())) & set(_CONTENT_WORD.findall(case.lower()))
+    return not (shared - _CHAT_WORDS)
