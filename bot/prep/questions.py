@@ -433,6 +433,10 @@ def _kind_values(
         typical = _typical_risk(kind, row.risk if row else "")
         if typical is not None and typical.mechanisms:
             values["mechanisms"] = listed(list(typical.mechanisms[:3]))
+        else:
+            # The kind's general menu (security evidence for a software deal) would not fit a
+            # risk the catalogue does not know, such as an outage: the plain question is asked.
+            del values["mechanisms"]
     values["kind_question"] = _kind_question(kind, ledger, counterpart, shown)
     return values
 
@@ -451,7 +455,10 @@ def _typical_risk(kind: DealKind, risk: str) -> Risk | None:
     words = set(tokenize(risk))
     scored = [(len(words & set(tokenize(r.risk))), r) for r in kind.risks]
     best = max(scored, key=lambda pair: pair[0], default=(0, None))
-    return best[1] if best[0] >= 1 else None
+    # One shared word ("price" in "price hike" and "the price of extras") is enough only for a
+    # risk of one or two words; a longer one must share two.
+    needed = 1 if len(words) <= 2 else 2
+    return best[1] if best[0] >= needed else None
 
 
 def _kind_question(

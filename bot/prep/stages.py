@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -148,9 +149,19 @@ def slots_of(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+# A sentence ends at a full stop, "?" or "!" before a space (not "1.5" or "e.g.x").
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=\S)")
+# A first sentence shorter than this ("Yes.") is no claim of its own: the item stays whole.
+MIN_ITEM_WORDS = 3
+
+
 def clip_item(text: str, limit: int = ITEM_LIMIT) -> str:
-    """A quoted item cut at a word boundary, without its own trailing full stop."""
-    text = " ".join(text.split()).rstrip(".")
+    """A quoted item: its first sentence ("they've fixed the outage problem. Marcus says..."
+    quotes the claim, not the reason given for it), cut at a word boundary, without its own
+    trailing full stop."""
+    text = " ".join(text.split())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    text = (first if len(first.split()) >= MIN_ITEM_WORDS else text).rstrip(".")
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"
