@@ -13,6 +13,9 @@ How a session's ``answers`` are mapped to the questions:
 - ``situation``, ``stakes``, ``alternatives``, ``reputation``, ``commitments``: a list of strings,
   given in order to the stage's questions as they are asked. When the list runs out the runner
   presses `/next`, leaving the stage's other questions open (they show up as open items).
+- ``answer_keys`` (top level, optional): per list stage, the question key each item answers
+  (``stakes: [yours, their_gains, not_at_table]``); a question of that stage with no item gets
+  "not sure", and a follow-up there gets "not sure" rather than a later item.
 - ``trust``: one item per "they will…" round; an item is ``{assumption, if_false, detection}``
   (any may be missing) or a plain string (the assumption). Each question of round N takes the
   item's value under its own key; a question whose key the item lacks takes the item's next
@@ -63,6 +66,7 @@ class Queue:
     """Answers still to give, by key (a stage question or ledger column) and in order."""
 
     values: list[tuple[str, str]] = field(default_factory=list)
+    keyed: bool = False  # every answer is for one question: none is given to another
 
     def take(self, key: str = "") -> str | None:
         """The answer under ``key`` if unused, else the next unused one, else None."""
@@ -77,6 +81,10 @@ class Plan:
     """One session's answers, consumed as the session asks for them."""
 
     answers: dict[str, Any]
+    # A set's ``answer_keys``: the question each list item answers, by stage. A set written as
+    # "yours, theirs, who else" gives its third stakes answer to "who is not at the table",
+    # whatever question the session asks third; a question with no answer gets "not sure".
+    keys: dict[str, list[str]] = field(default_factory=dict)
     stages: dict[str, Queue] = field(default_factory=dict)
     rounds: dict[int, Queue] = field(default_factory=dict)
     rows: dict[int, Queue] = field(default_factory=dict)
@@ -85,7 +93,12 @@ class Plan:
 
     def __post_init__(self) -> None:
         for stage in LIST_STAGES:
-            self.stages[stage] = Queue([("", str(a)) for a in self.answers.get(stage) or []])
+            given = [str(a) for a in self.answers.get(stage) or []]
+            keys = self.keys.get(stage, ())
+            if given and len(given) == len(keys):
+                self.stages[stage] = Queue(list(zip(keys, given, strict=True)), keyed=True)
+            else:
+                self.stages[stage] = Queue([("", a) for a in given])
         for n, item in enumerate(self.answers.get("trust") or []):
             values = item.items() if isinstance(item, dict) else [("assumption", item)]
             self.rounds[n] = Queue([(str(k), str(v)) for k, v in values if v])
@@ -153,7 +166,7 @@ class SessionRun:
     def __init__(self, service: Any, spec: dict[str, Any]) -> None:
         self.service = service
         self.spec = spec
-        self.plan = Plan(spec.get("answers") or {})
+        self.plan = Plan(spec.get("answers") or {}, spec.get("answer_keys") or {})
         self.transcript: list[dict[str, Any]] = []
         self.answers: list[dict[str, Any]] = []
         self.session_id = ""
@@ -201,9 +214,13 @@ class SessionRun:
         if reply.follow_up:
             pending = reply.session.follow_ups.get(stage) or {}
             queue = self.plan.queue_for(stage, int(pending.get("round", 0)))
+            if queue is not None and queue.keyed:
+                return NOT_SURE  # its answers belong to the stage's own questions
             return (queue.take() if queue else None) or NOT_SURE
         _, key, round_ = reply.slot.split("/")
         queue = self.plan.queue_for(stage, int(round_))
+        if queue is not None and queue.keyed and queue.values and key not in dict(queue.values):
+            return NOT_SURE
         answer = queue.take(key) if queue else None
         if answer is not None:
             return answer
@@ -314,7 +331,12 @@ async def main(args: argparse.Namespace) -> None:
     if ESSAY.is_file():
         await asyncio.to_thread(app.knowledge.add_paths, [ESSAY])
     data = yaml.safe_load(args.sessions.read_text(encoding="utf-8")) or {}
-    wanted = [s for s in data.get("sessions", []) if args.split in ("all", s.get("split"))]
+    keys = data.get("answer_keys") or {}
+    wanted = [
+        {"answer_keys": keys, **s}
+        for s in data.get("sessions", [])
+        if args.split in ("all", s.get("split"))
+    ]
     out = {"essay": ESSAY.is_file(), "sessions": [await run_session(app.prep, s) for s in wanted]}
     await app.aclose()
     args.out.parent.mkdir(parents=True, exist_ok=True)

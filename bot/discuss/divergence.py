@@ -86,6 +86,7 @@ class ReadAnswer:
     cues: tuple[str, ...] = ()
     mechanisms: tuple[Named, ...] = ()  # kept, not waived
     safeguard_dropped: str | None = None
+    dropped_kind: str | None = None  # the dropped safeguard's kind, when the ledger knows it
     off_topic: bool = False
     position: Position = field(default_factory=Position)
 
@@ -139,6 +140,7 @@ def read_answer(
     named = named_mechanisms(text, data, reader.lens.lexicon.dropping)
     kept = tuple(m for m in named if not m.dropped)
     dropped = next((m.term for m in named if m.dropped), reading.trust.dropped_safeguard)
+    dropped_kind = next((m.kind for m in named if m.dropped), None)
     position = position_of(text, named, data.positions)
     # A verb alone ("if anyone wants cake") takes no stand; a figure or a sequence does.
     stands = bool(position.sequence or position.amounts) or position.verifies is not None
@@ -151,6 +153,7 @@ def read_answer(
         cues=reading.trust.cues,
         mechanisms=kept,
         safeguard_dropped=dropped,
+        dropped_kind=dropped_kind,
         off_topic=aside,
         position=position,
     )
@@ -237,10 +240,17 @@ def _dropped(answers: Sequence[ReadAnswer], counterpart: str) -> list[Difference
     droppers = [a for a in answers if a.safeguard_dropped]
     if not droppers:
         return []
-    keepers = [a for a in answers if a.mechanisms and not a.safeguard_dropped]
+    # Only a member naming a safeguard of the same kind keeps what the others drop: escrow
+    # does not "keep" the audit Jonas would drop.
+    dropped_kinds = {a.dropped_kind for a in droppers if a.dropped_kind}
+    keepers = [
+        a
+        for a in answers
+        if not a.safeguard_dropped and any(m.kind in dropped_kinds for m in a.mechanisms)
+    ]
     fields = {
         "names": names(droppers),
-        "safeguards": _listed(a.safeguard_dropped or "" for a in droppers),
+        "safeguards": _listed(_the(a.safeguard_dropped or "") for a in droppers),
         "keepers": names(keepers),
         "counterpart": counterpart,
     }
@@ -297,6 +307,15 @@ def _terms(answers: Iterable[ReadAnswer], labels: Mapping[str, str]) -> str:
     """What the answers name, in plain words: a kind's label where the data file has one (a
     matched fragment such as "half when" reads badly), else the answer's own term."""
     return _listed(labels.get(m.kind) or m.term.lower() for a in answers for m in a.mechanisms)
+
+
+def _the(term: str) -> str:
+    """ "the audit", "their survey": a bare safeguard reads as a noun with its article."""
+    first = term.split(" ", 1)[0].lower()
+    return term if first in _DETERMINERS else f"the {term}"
+
+
+_DETERMINERS = frozenset(["the", "a", "an", "any", "their", "our", "your", "his", "her", "its", "all", "every", "this", "that"])
 
 
 def _unit(amount: str) -> str:

@@ -77,7 +77,8 @@ _NEGATION = re.compile(r"\b(?:not|no|never)\b|n'?t\b", re.I)
 # Said after a mention, before the next one: "an inspection would insult him", "overkill".
 _REFUSED_AFTER = re.compile(
     # In its own sentence or the next one: "could ask them to insure him. feels cheeky? no."
-    r"^(?:[^.;?!]{0,60}[.?!]\s+)?[^.;]{0,60}?\b(?:overkill|leave it|forget it|not bothering|cheeky|unnecessary|not (?:needed|necessary|worth it)|(?:isn'?t|is not|"
+    # A long sentence can weigh it first: "would be ideal, but Dana says it'd spook the crew, so drop it".
+    r"^(?:[^.;?!]{0,60}[.?!]\s+)?[^.;]{0,90}?\b(?:overkill|leave it|forget it|drop it|skip it|scrap it|not doing (?:that|it)|insulting|not bothering|cheeky|unnecessary|not (?:needed|necessary|worth it)|(?:isn'?t|is not|"
     r"wasn'?t|aren'?t) (?:needed|necessary|worth)|pointless|a waste|excessive|over the top|"
     r"out of the question|would (?:offend|insult|upset|annoy|hurt)|(?:feels?|felt|seems?|seemed|is|"
     r"was|'s|would be) (?:a bit |too |very |rather )?(?:rude|pushy|insulting|awkward|much|formal)|(?:don'?t|won'?t|didn'?t) (?:want|need|bother|"

@@ -71,6 +71,18 @@ async def test_a_session_is_played_to_the_end_with_each_answer_on_its_question(
     assert result["status"] == "finished"
 
 
+async def test_a_set_says_which_question_each_answer_is_for(prep: PrepService) -> None:
+    keys = {"stakes": ["yours", "their_gains", "not_at_table"]}
+    result = await RUNNER.run_session(prep, {**_sample("s01"), "answer_keys": keys})
+
+    given = {a["slot"]: a["answer"] for a in result["answers"]}
+    third = "She fears locking in a price while her board costs go up."
+    assert (given.get("stakes/not_at_table/0"), given.get("stakes/their_fears/0")) == (
+        third,
+        "not sure",
+    )
+
+
 async def test_each_risk_becomes_a_ledger_row_answered_column_by_column(
     prep: PrepService,
 ) -> None:
