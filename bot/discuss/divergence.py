@@ -315,7 +315,24 @@ def _the(term: str) -> str:
     return term if first in _DETERMINERS else f"the {term}"
 
 
-_DETERMINERS = frozenset(["the", "a", "an", "any", "their", "our", "your", "his", "her", "its", "all", "every", "this", "that"])
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "any",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "its",
+        "all",
+        "every",
+        "this",
+        "that",
+    ]
+)
 
 
 def _unit(amount: str) -> str:

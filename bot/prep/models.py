@@ -118,6 +118,15 @@ class RiskInput:
     residual: str = ""
 
 
+# The risk a trust-audit row stands for: the "they will…" not being kept.
+ASSUMPTION_RISK = "Not kept: {text}"
+
+
+def promised(risk: str) -> str:
+    """An assumption row's risk without the "Not kept: " it was written with."""
+    return risk.removeprefix(ASSUMPTION_RISK.split("{", 1)[0])
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerRow:
     """One row of the risk ledger, with the categories the risk map places it by."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -23,7 +24,7 @@ from bot.knowledge.quotes import with_quote
 from bot.knowledge.retrieval import tokenize
 from bot.prep.categories import ACCEPTED, OTHER, TRUST_ONLY
 from bot.prep.mechanisms import CONTRACT, COVENANT, mentions
-from bot.prep.models import Answer, LedgerRow, PrepSession
+from bot.prep.models import Answer, LedgerRow, PrepSession, promised
 from bot.prep.stages import Slot, Stage, clip_item, fill
 from bot.prep.store import PrepStore
 from bot.prep.walk import latest_answers
@@ -40,7 +41,8 @@ CITE_POOL = 12
 # already cited in the session (fresh sources read better); and of a case note about another
 # kind of deal (beyond the retriever's own, as prep questions are less specific than /ask's).
 OVERLAP_WEIGHT = 0.2
-REPEAT_PENALTY = 0.3
+REPEAT_PENALTY = 0.3  # per earlier citation of the same passage
+MAX_CITED = 2
 OTHER_KIND = 0.1
 # Answers the citation query reads: the latest few, so it follows the conversation.
 SAID_ANSWERS = 3
@@ -70,7 +72,7 @@ class Questions:
         values = context(session, slot, answers, ledger, kind, shown)
         values |= {"item": item, "n": str(number)}
         text = fill(slot.question.wording(slot.round, values), **values)
-        cited = {a.question.passage.chunk_id for a in asked}
+        cited = Counter(a.question.passage.chunk_id for a in asked)
         said = _said(answers, slot)
         passage = await asyncio.to_thread(self._ground, slot, session, text, said, cited)
         question = Question(
@@ -150,7 +152,7 @@ class Questions:
         return reader.kinds.get(kind_id) if reader and kind_id else None
 
     def _ground(
-        self, slot: Slot, session: PrepSession, text: str, said: str, cited: set[str]
+        self, slot: Slot, session: PrepSession, text: str, said: str, cited: Counter[str]
     ) -> Passage:
         """The passage for this question in this negotiation: close to the question, the
         anchor and what the user has said, a case note of the same kind of deal preferred,
@@ -171,15 +173,19 @@ class Questions:
             return _guide_passage(slot)
         anchor = set(tokenize(slot.question.anchor))
 
+        # A passage already cited twice is used again only when nothing else was found: one
+        # sentence under every question of a session reads as the only thing Parley knows.
+        ranked = [p for p in ranked if cited[p.chunk_id] < MAX_CITED] or ranked
+
         def fit(passage: Passage) -> float:
             overlap = len(anchor & set(tokenize(passage.text))) / max(1, len(anchor))
-            repeat = REPEAT_PENALTY if passage.chunk_id in cited else 0.0
+            repeat = REPEAT_PENALTY * cited[passage.chunk_id]
             other_kind = OTHER_KIND if passage.case_kind and passage.case_kind != kind else 0.0
             return passage.score + OVERLAP_WEIGHT * overlap - repeat - other_kind
 
         return max(ranked, key=fit)
 
-    def _ground_by_search(self, slot: Slot, session: PrepSession, cited: set[str]) -> Passage:
+    def _ground_by_search(self, slot: Slot, session: PrepSession, cited: Counter[str]) -> Passage:
         """Without a reader (no embedder to hand): the anchor's best search hit."""
         query = f"{slot.question.anchor} {session.topic}"
         pool = self.coach.retriever.search(query, GROUNDING_POOL, scopes=session.scopes)
@@ -392,7 +398,8 @@ def context(
         "want": wanted(latest.get("situation/want/0", "")),
         "fear": fear(latest.get("stakes/their_fears/0", "")),
         "alternative": phrase(latest.get("alternatives/your_alternative/0", "")),
-        "risks": listed([clip_item(r.risk, 40) for r in ledger[:3]], "and"),
+        # "the outage fix", not "Not kept: They've fixed the outage…", inside a sentence.
+        "risks": listed([clip_item(promised(r.risk), 40) for r in ledger[:3]], "and"),
         "covers": listed(sorted({r.mechanism_kind for r in ledger if _covers(r)}), "and"),
     }
     values |= _promise_values(counterpart, slot, latest)

@@ -26,6 +26,7 @@ from bot.prep.expiry import Due, ExpiryPolicy, sweep
 from bot.prep.models import (
     ACTIONS,
     ACTIVE,
+    ASSUMPTION_RISK,
     CONFIRM,
     FINISH,
     FINISHED,
@@ -42,6 +43,7 @@ from bot.prep.models import (
     RiskInput,
     SessionNotFound,
     SessionSummary,
+    promised,
     utcnow,
 )
 from bot.prep.questions import Questions, follow_up_slot
@@ -74,7 +76,6 @@ KIND_STAGES = 2
 # Set by a first Finish that listed open items: the next Finish writes the brief.
 CONFIRMING = "confirm_finish"
 # The ledger risk a "they will…" becomes when the trust audit writes it down.
-ASSUMPTION_RISK = "Not kept: {text}"
 # A risk added by hand restates an unanswered trust-audit row at this embedding similarity
 # (with this lead over the next row); measured on sessions' risks, below it pairs go wrong.
 SAME_RISK = 0.6
@@ -529,7 +530,7 @@ class PrepService:
         new = np.asarray(reader.embed(risk), dtype=np.float32)
         scored = sorted(
             (
-                (float(new @ np.asarray(reader.embed(_promised(r.risk)), dtype=np.float32)), r)
+                (float(new @ np.asarray(reader.embed(promised(r.risk)), dtype=np.float32)), r)
                 for r in rows
             ),
             key=lambda pair: -pair[0],
@@ -796,12 +797,6 @@ def _new_answer(where: Target, text: str, reading: TrustReading, leans: bool) ->
         follow_up=where.follow_up,
         reading={**reading.to_json(), "leans_on_trust": leans},
     )
-
-
-def _promised(risk: str) -> str:
-    """An assumption row's risk without the "Not kept: " it was written with."""
-    head = ASSUMPTION_RISK.split("{", 1)[0]
-    return risk.removeprefix(head)
 
 
 def _assumption_row(text: str, round_: int) -> dict[str, Any]:
