@@ -133,6 +133,8 @@ class DiscussData:
     deferred: str = ""
     # Words that take a stand on the case ("I'd walk away"), so an answer is never set aside.
     stance: str = ""
+    # Long words any chat message has ("still", "anyone"): shared with a case, they say nothing.
+    chat_words: frozenset[str] = frozenset()
     marks: dict[str, str] = field(default_factory=dict)
     question_headings: tuple[str, ...] = ()
     # Deal kind -> the team's seat, where the catalogue's user role reads badly as a side.
@@ -189,6 +191,7 @@ class DiscussData:
             not_mechanisms=tuple(str(t) for t in raw.get("not_mechanisms") or ()),
             deferred=str(raw.get("deferred") or ""),
             stance=str(raw.get("stance") or ""),
+            chat_words=frozenset(str(w).lower() for w in raw.get("chat_words") or ()),
             reclassify=tuple(
                 Reclassify(str(r["term"]), str(r["kind"]), str(r.get("unless", "")))
                 for r in raw.get("reclassify") or ()

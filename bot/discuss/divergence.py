@@ -144,7 +144,9 @@ def read_answer(
     position = position_of(text, named, data.positions)
     # A verb alone ("if anyone wants cake") takes no stand; a figure or a sequence does.
     stands = bool(position.sequence or position.amounts) or position.verifies is not None
-    aside = not (named or dropped or stands) and is_off_topic(reading, text, case, data.stance)
+    aside = not (named or dropped or stands) and is_off_topic(
+        reading, text, case, data.stance, data.chat_words
+    )
     return ReadAnswer(
         author=author,
         text=text,

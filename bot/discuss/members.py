@@ -161,36 +161,6 @@ def _unique(found: list[Named]) -> list[Named]:
 
 
 _CONTENT_WORD = re.compile(r"[a-z]{5,}")
-# Long words any chat message has: sharing them says nothing about the case.
-_CHAT_WORDS = frozenset(
-    [
-        "still",
-        "there",
-        "their",
-        "these",
-        "those",
-        "which",
-        "would",
-        "could",
-        "should",
-        "about",
-        "other",
-        "after",
-        "before",
-        "where",
-        "while",
-        "being",
-        "really",
-        "think",
-        "anyone",
-        "something",
-        "thing",
-        "things",
-        "going",
-        "right",
-        "today",
-    ]
-)
 # "we can't monitor...": the words just before a safeguard say it cannot be had.
 _CANNOT = re.compile(
     r"\b(?:can'?t|cannot|can not|couldn'?t|won'?t be able to|no way to|unable to)\s+(?:\w+\s+)?$",
@@ -198,14 +168,21 @@ _CANNOT = re.compile(
 )
 
 
-def is_off_topic(reading: Reading, answer: str, case: str, stance: str = "") -> bool:
+def is_off_topic(
+    reading: Reading,
+    answer: str,
+    case: str,
+    stance: str = "",
+    chat_words: frozenset[str] = frozenset(),
+) -> bool:
     """Nothing in the answer touches the case: no trust word, no deal word, no word of the case.
 
     The reader's own intents are not enough either way: a short answer about the case ("I'd
     wait a week") reads as small talk out of context, and "are we still doing the offsite?"
     reads to the trust model like reassurance. So only the lexicon counts (trust cues, the
-    the ``stance`` words: "I'd walk away"), then the words the answer shares with the case. Callers check
-    mechanisms and positions first; this is the last word.
+    data file's ``stance`` words: "I'd walk away"), then the words the answer shares with the
+    case, less ``chat_words`` any message has. Callers check mechanisms and positions first;
+    this is the last word.
     """
     if reading.trust.cues or reading.trust.mechanisms_named or reading.trust.dropped_safeguard:
         return False
@@ -214,4 +191,4 @@ def is_off_topic(reading: Reading, answer: str, case: str, stance: str = "") -> 
     if "examining" in reading.intents and reading.trust.examining_risk:
         return False
     shared = set(_CONTENT_WORD.findall(answer.lower())) & set(_CONTENT_WORD.findall(case.lower()))
-    return not (shared - _CHAT_WORDS)
+    return not (shared - chat_words)

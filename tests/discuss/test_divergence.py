@@ -149,6 +149,7 @@ def test_a_dropped_safeguard_is_flagged_and_not_counted_as_cover(
         ("Let's order pizza for the meeting.", True),
         ("wait are we still doing the offsite in Lisbon or is that cancelled now 😅", True),
         ("has anyone seen my charger lol, the white one", True),
+        ("is the 3pm still happening? there's cake if anyone wants", True),
         (TRUSTING, False),
         ("I'd walk away from the car.", False),
     ],
