@@ -21,6 +21,7 @@ from bot.discuss.clock import as_utc
 from bot.discuss.data import DiscussData
 from bot.discuss.members import Named, is_off_topic, named_mechanisms
 from bot.discuss.positions import AT_ONCE, STAGED, Position, position_of
+from bot.discuss.questions import DETERMINERS
 from bot.discuss.tables import divergence_answers, divergence_rounds
 from bot.reading.models import Reading
 from bot.reading.reader import SituationReader
@@ -314,27 +315,7 @@ def _terms(answers: Iterable[ReadAnswer], labels: Mapping[str, str]) -> str:
 def _the(term: str) -> str:
     """ "the audit", "their survey": a bare safeguard reads as a noun with its article."""
     first = term.split(" ", 1)[0].lower()
-    return term if first in _DETERMINERS else f"the {term}"
-
-
-_DETERMINERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "any",
-        "their",
-        "our",
-        "your",
-        "his",
-        "her",
-        "its",
-        "all",
-        "every",
-        "this",
-        "that",
-    ]
-)
+    return term if first in DETERMINERS else f"the {term}"
 
 
 def _unit(amount: str) -> str:

@@ -36,7 +36,29 @@ NEUTRAL_MOVES = ("redirect", "pushback")
 _HEAD_END = re.compile(
     r"\s+(?:with|for|of|by|in|on|at|to|against|that|which|through|if|held|agreed|paid)\s+"
 )
-_DETERMINERS = frozenset({"a", "an", "the", "one", "each", "every", "any", "no", "some"})
+# Words that open a noun phrase on their own: "a", "the", "their survey" take no article.
+DETERMINERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "one",
+        "each",
+        "every",
+        "any",
+        "no",
+        "some",
+        "all",
+        "this",
+        "that",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "its",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +265,7 @@ def with_article(mechanism: str, data: DiscussData) -> str:
     words = mechanism.split()
     head = _HEAD_END.split(mechanism, maxsplit=1)[0].split() or words
     first, last = words[0].lower(), head[-1].lower()
-    if first in _DETERMINERS or last.endswith(("s", "ing")) or first.endswith("ing"):
+    if first in DETERMINERS or last.endswith(("s", "ing")) or first.endswith("ing"):
         return mechanism
     if last in data.mass_nouns:
         return mechanism
