@@ -150,7 +150,7 @@ def _trust_only_summary(record: SessionRecord) -> str:
     numbers = ", ".join(f"#{row.position}" for row in bare)
     return (
         f"**Covered only by trust:** {len(bare)} of {len(record.ledger)} risks ({numbers}). "
-        f"Each is a bet on {_inline(record.session.counterpart)}'s good faith: cover it with a "
+        f"Each is a bet on {_inline(record.session.name)}'s good faith: cover it with a "
         "mechanism, or accept it on purpose."
     )
 
@@ -240,7 +240,7 @@ def _slot_text(
 
 
 def _label(label: str, record: SessionRecord) -> str:
-    return fill(label, counterpart=record.session.counterpart)
+    return fill(label, counterpart=record.session.name)
 
 
 def _table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

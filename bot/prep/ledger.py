@@ -112,10 +112,15 @@ _RISK_LEAD = re.compile(
 )
 _RISK_END = re.compile(
     r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bSt)[.;:!?(\n]|\s[-–—]\s|,\s|\s(?:because|since|so|but|which|who|as|and (?:then |so )?(?:the|a|"
-    r"i|we|they|it|he|she|then|that))\s",
+    r"i|we|they|it|he|she|then|that)|whatever|even if|unless|like (?:he|she|they|we|you) "
+    r"(?:says?|said|promised|told \w+))(?:\s|$)",
     re.I,
 )
-RISK_WORDS = 10
+RISK_WORDS = 12
+# Words a clipped risk never ends on ("on the 1st like he…" reads as a typo).
+_DANGLING = frozenset(
+    ["a", "an", "the", "and", "or", "but", "like", "to", "of", "in", "on", "at", "by", "for", "with", "he", "she", "they", "we", "i", "it", "his", "her", "their", "my", "our", "say", "says", "said"]
+)
 
 
 def short_risk(text: str) -> str:
@@ -125,13 +130,18 @@ def short_risk(text: str) -> str:
     clause = _RISK_LEAD.sub("", clause)  # "the risk: that ..." has two leads
     words = clause.split()
     if len(words) > RISK_WORDS:
-        clause = " ".join(words[:RISK_WORDS]).rstrip(",") + "…"
+        kept = words[:RISK_WORDS]
+        while len(kept) > 3 and kept[-1].lower() in _DANGLING:
+            kept.pop()
+        clause = " ".join(kept).rstrip(",") + "…"
     if not clause:
         return stripped[:80]
     return clause[:1].upper() + clause[1:]
 
 
-_PROMISE = re.compile(r"^(?:they|he|she|it|[\w.' -]{1,40}?)\s+will\s+(?!not\b|never\b)", re.I)
+_PROMISE = re.compile(
+    r"^(?:they|he|she|it|[\w.' -]{1,40}?)(?:\s+will\s+|'ll\s+)(?!not\b|never\b)", re.I
+)
 
 
 def promise_risk(text: str) -> str:

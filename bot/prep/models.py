@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -70,6 +71,13 @@ class PrepSession:
     def skipped(self) -> list[str]:
         """Slot keys the user chose to skip."""
         return self.state.setdefault("skipped", [])
+
+    @property
+    def name(self) -> str:
+        """The counterpart as questions name them: "Darren Pugh", not the role the form gave
+        in brackets ("Darren Pugh (livery yard owner)"), which reads as a form field when
+        repeated in every question. The brief's header keeps the whole entry."""
+        return short_name(self.counterpart)
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -225,3 +233,14 @@ class Reply:
     @property
     def session_id(self) -> str:
         return self.session.id
+
+
+_ROLE_AFTER = re.compile(r"\s*(?:\([^)]*\)|,\s.*|\s[-–—]\s.*)$")
+
+
+def short_name(counterpart: str) -> str:
+    """ "Darren Pugh (livery yard owner)" → "Darren Pugh"; "Tom Hale, editor" → "Tom Hale";
+    an entry that is all role ("the landlord") stays whole."""
+    text = " ".join(counterpart.split())
+    short = _ROLE_AFTER.sub("", text)
+    return short if short and short[:1].isupper() else text

@@ -28,6 +28,7 @@ from bot.prep.models import Answer, LedgerRow, PrepSession, promised
 from bot.prep.stages import Slot, Stage, clip_item, fill
 from bot.prep.store import PrepStore
 from bot.prep.walk import latest_answers
+from bot.questions.planner import TACTICS_KIND
 from bot.reading.catalogue import DealKind, Risk
 
 # A citation is looked for with a blend of the question as worded for this session, its anchor
@@ -36,7 +37,7 @@ from bot.reading.catalogue import DealKind, Risk
 QUESTION_WEIGHT = 0.45
 ANCHOR_WEIGHT = 0.3
 SAID_WEIGHT = 0.25
-CITE_POOL = 12
+CITE_POOL = 40  # wide, as other kinds' cases are then set aside
 # Word overlap with the anchor, on top of the embedding score; the handicap of a passage
 # already cited in the session (fresh sources read better); and of a case note about another
 # kind of deal (beyond the retriever's own, as prep questions are less specific than /ask's).
@@ -112,7 +113,7 @@ class Questions:
         # Naming the counterpart lets the coach word its questions about them; the session's
         # deal kind seeds the conversation, so the coach reads the answer as part of this deal
         # (its questions then come from the kind's catalogue, as in /ask).
-        text = f"About {session.counterpart}: {answer}"
+        text = f"About {session.name}: {answer}"
         _seed(conversation, session)
         try:
             return await asyncio.to_thread(
@@ -172,7 +173,9 @@ class Questions:
         if not ranked:
             return _guide_passage(slot)
         anchor = set(tokenize(slot.question.anchor))
-
+        # A case of another kind of deal (a puppy litter under a hay sale) never grounds a
+        # question while the essay, our guides or this kind's own notes are to hand.
+        ranked = [p for p in ranked if p.case_kind in ("", kind, TACTICS_KIND)] or ranked
         # A passage already cited twice is used again only when nothing else was found: one
         # sentence under every question of a session reads as the only thing Parley knows.
         ranked = [p for p in ranked if cited[p.chunk_id] < MAX_CITED] or ranked
@@ -207,7 +210,7 @@ def _seed(conversation: Conversation, session: PrepSession) -> None:
     if kind and not situation.get("kind"):
         situation.update(kind=kind, confidence=1.0)
     if not situation.get("counterpart"):
-        situation.update(counterpart=session.counterpart, counterpart_named=True)
+        situation.update(counterpart=session.name, counterpart_named=True)
 
 
 # A question that takes a safeguard as agreed: "If vesting is your safeguard, …", "With the
@@ -390,7 +393,7 @@ def context(
     """Slot values a question can build on: the names, what earlier stages said, the deal
     (``shown``: the questions already asked, so a kind's question is never asked twice)."""
     latest = latest_answers(answers)
-    counterpart = session.counterpart
+    counterpart = session.name
     values = {
         "counterpart": counterpart,
         "Counterpart": counterpart[:1].upper() + counterpart[1:],

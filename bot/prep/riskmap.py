@@ -59,7 +59,7 @@ def render_risk_map(record: SessionRecord) -> bytes:
 
 def _draw_grid(ax: Axes, record: SessionRecord) -> None:
     """The bearer × mechanism grid with one numbered marker per risk."""
-    columns = _column_labels(record.session.counterpart)
+    columns = _column_labels(record.session.name)
     ax.set_xlim(-0.5, len(BEARER_KINDS) - 0.5)
     ax.set_ylim(-0.5, len(_ROWS) - 0.5)
     ax.set_xticks(range(len(BEARER_KINDS)), [columns[k] for k in BEARER_KINDS], fontsize=10)

@@ -172,7 +172,7 @@ def open_items(record: SessionRecord, book: StageBook) -> list[str]:
     for stage in book.stages:
         items += _unanswered(stage, book, record, latest)
     items += _ledger_items(record.ledger, book)
-    thin = _thin_view(book, latest, record.session.counterpart)
+    thin = _thin_view(book, latest, record.session.name)
     return items + ([thin] if thin else [])
 
 
@@ -187,9 +187,7 @@ def _unanswered(
     """The stage's questions that matter with no answer, or only an "I don't know"."""
     items = []
     for slot in _slots_that_matter(stage, latest, record.ledger):
-        where = (
-            f"{stage.title} · {fill(slot.question.label, counterpart=record.session.counterpart)}"
-        )
+        where = f"{stage.title} · {fill(slot.question.label, counterpart=record.session.name)}"
         if stage.repeat != "none":
             where += f" ({_round_name(stage, slot, latest, record.ledger)})"
         text = latest.get(slot.key)

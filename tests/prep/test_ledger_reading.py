@@ -145,7 +145,7 @@ RISKS = [
     ),
     (
         "the supplier quietly swaps the grade of steel in the brackets for a cheaper one from another mill",
-        "The supplier quietly swaps the grade of steel in the…",
+        "The supplier quietly swaps the grade of steel in the brackets…",
     ),
 ]
 
@@ -164,6 +164,13 @@ def test_a_ledger_risk_is_a_short_phrase_not_the_whole_sentence(text: str, risk:
             "hold the price for two years",
         ),
         ("They will not raise the rent again", "They will not raise the rent again"),
+        # A hedge after the promise is not part of it; a clip never ends on "like he".
+        (
+            "darren will pay each instalment on the 1st like he says",
+            "pay each instalment on the 1st",
+        ),
+        ("They'll stick with the book even if their sales people go cold", "stick with the book"),
+        ("he's not in money trouble, whatever the feed merchant says", "He's not in money trouble"),
     ],
 )
 def test_a_they_will_assumption_becomes_the_short_risk_of_its_breaking(

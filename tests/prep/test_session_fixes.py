@@ -7,7 +7,7 @@ import pytest
 
 from bot.coaching.trust_lens import TrustLens
 from bot.prep import ledger as kinds
-from bot.prep.models import RiskInput
+from bot.prep.models import RiskInput, short_name
 from bot.prep.questions import _kind_question, presumes_unheld
 from bot.prep.service import PrepService
 from tests.prep.scenario import play
@@ -102,3 +102,47 @@ def test_a_follow_up_never_presumes_a_refused_safeguard() -> None:
     assert not presumes_unheld(
         "If the penalty clause costs little, why would your supplier mind it?", frozenset()
     )
+
+
+@pytest.mark.parametrize(
+    ("entry", "name"),
+    [
+        ("Darren Pugh (livery yard owner)", "Darren Pugh"),
+        ("Tom Hale, commissioning editor", "Tom Hale"),
+        ("Sarah Blake - land director, Fenwick Homes", "Sarah Blake"),
+        ("the landlord", "the landlord"),
+        ("Ms. Okafor", "Ms. Okafor"),
+    ],
+)
+def test_questions_name_the_counterpart_without_the_role_the_form_gave(
+    entry: str, name: str
+) -> None:
+    assert short_name(entry) == name
+
+
+async def test_a_question_names_the_person_and_the_brief_keeps_the_whole_entry(
+    prep: PrepService,
+) -> None:
+    reply = await prep.start(OWNER, "Darren Pugh (livery yard owner)", "selling my spare hay")
+    assert "Darren Pugh" in reply.questions[0].text
+    assert "(livery" not in reply.questions[0].text
+
+
+async def test_a_session_of_no_known_kind_cites_no_case_of_another_kind(
+    prep: PrepService,
+) -> None:
+    reply = await prep.start(OWNER, "Darren Pugh", "selling my spare hay to darren")
+    answers = [
+        "all 120 bales at 38 a bale, collected as he needs them",
+        "seeing him at his yard tomorrow after feeding",
+        "/next",
+        "about 4.5k, most of the winter feed for the ewes",
+        "he gets hay cheaper than the merchant",
+    ]
+    cited = [q.passage for q in reply.questions]
+    for line in answers:
+        reply = await play(prep, OWNER, reply.session_id, [line])
+        cited += [q.passage for q in reply.questions]
+    assert reply.session.state.get("deal_kind") is None
+    assert len(cited) >= 5
+    assert all(p.case_kind in ("", "tactics") for p in cited), [p.title for p in cited]
