@@ -669,7 +669,12 @@ def recap(
         risks = "; ".join(f"{r.risk}, {_bearer(r.bears, counterpart)}" for r in raised)
         first = f"So far you have raised: {risks}."
     elif deciding:
-        first = f"What it comes down to: {deciding.risk}, {_bearer(deciding.bears, counterpart)}."
+        # "whether": the catalogue's risk is what could happen, not what has ("crash damage
+        # has been hidden" read as a charge against this seller).
+        first = (
+            f"What it comes down to: whether {deciding.risk}, "
+            f"{_bearer(deciding.bears, counterpart)}."
+        )
     elif ongoing:
         first = f"So far: you are weighing what {counterpart} has said against what you can check."
     else:

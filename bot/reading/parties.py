@@ -22,12 +22,15 @@ _NAME = re.compile(r"(?<![\w'])([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w])")
 # Up to two plain words between determiner and role ("the kitchen fitter", "the phone repair guy").
 _FREE = (
     r"(?:(?!(?:the|my|our|a|an|this|that|his|her|their|and|or|to|of|for|with|from|is|was|are|"
-    r"i|he|she|they|we|it|so|but|in|at|on|by)\b)[a-z][\w-]*\s+){0,2}"
+    r"i|he|she|they|we|it|so|but|in|at|on|by|"
+    # Not a describing word: "found tenants", "a first angel round", "a 4 piece covers band".
+    r"found|got|hired|met|booked|first|second|third|last|next|piece)\b)[a-z][\w-]*\s+){0,2}"
 )
 _NAME_AFTER = re.compile(
     r"^\s*(?:says?|said|is|was|has|had|wants?|promised|swore|told|seems|gave|will|would|'s|"
     r"can|agreed|offered|asked|insists?|keeps|sent|runs|owns|quoted|reckons|assured|"
-    r"vouched|claims?|and i|and me|,\s*(?:the|my|our|a|because|who|he|she|they)\b)",
+    r"vouched|claims?|and i|and me|,\s*(?:the|my|our|a|because|who|he|she|they|says?|said|"
+    r"wants?|promised|offered|told|reckons)\b)",
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 _SPEECH_AFTER = re.compile(

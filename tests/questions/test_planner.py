@@ -189,7 +189,8 @@ async def test_a_first_should_i_gets_what_it_comes_down_to_then_the_deciding_que
         parley_app,
         "my friend wants me to be guarantor on his flat, £1,600/m. he's good for it. should i?",
     )
-    assert turn.preface and turn.preface[0].startswith("What it comes down to:")
+    # "whether": the deciding risk is what could happen, never said as if it had.
+    assert turn.preface and turn.preface[0].startswith("What it comes down to: whether ")
     assert 1 <= len(turn.questions) <= 2
 
 

@@ -104,6 +104,10 @@ def test_deal_kind_is_matched(reader: SituationReader, text: str, kind: str) -> 
         ("getting a sofa from Priya on facebook marketplace", "Priya"),
         ("Tom is selling me his old macbook for 400", "Tom"),
         ("flying from Lisbon to meet the seller", "the seller"),
+        # A name set off by commas speaks; a verb or an ordinal before a role describes nothing.
+        ("for a first angel round. one angel, Richard, said hed put in 150k", "Richard"),
+        ("im the landlord of a 2 bed. found tenants, a couple, both employed", "the couple"),
+        ("lending my niece 12k for her deposit, her mortgage lender wants a letter", "your niece"),
     ],
 )
 def test_counterpart_in_the_users_words(
