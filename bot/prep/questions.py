@@ -45,6 +45,8 @@ OVERLAP_WEIGHT = 0.2
 REPEAT_PENALTY = 0.3  # per earlier citation of the same passage
 MAX_CITED = 2
 OTHER_KIND = 0.1
+# Follow-up questions on one trust-leaning answer.
+MAX_FOLLOW_UPS = 2
 # Answers the citation query reads: the latest few, so it follows the conversation.
 SAID_ANSWERS = 3
 
@@ -102,6 +104,8 @@ class Questions:
         session.state["conversation"] = conversation.to_json()
         held = held_kinds(await self.store.ledger(session.id))
         kept = tuple(q for q in turn.questions if not presumes_unheld(q.text, held))
+        # Two at most: a third question on one answer, in a session of thirty, buries the stage.
+        kept = kept[:MAX_FOLLOW_UPS]
         if not kept:
             return ()
         await self.store.add_asked(session.id, slot, kept, self.clock())

@@ -73,7 +73,7 @@ async def test_an_answer_leaning_on_trust_gets_cited_follow_ups_before_the_stage
 
     reply = await prep.answer(session_id, OWNER, TRUSTING)
 
-    assert reply.follow_up and 1 <= len(reply.questions) <= 3
+    assert reply.follow_up and 1 <= len(reply.questions) <= 2
     assert all(q.passage.text for q in reply.questions)
     assert any('"seems honest"' in n for n in reply.notices)
     refused = await prep.act(session_id, OWNER, "next")
