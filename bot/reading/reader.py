@@ -73,6 +73,7 @@ class SituationReader:
             # Read what is left once the attempt to change Parley is set aside.
             text = self.lens.without_injection(text) or text
         language = self.languages.detect(text)
+        written = text
         text = self._in_english(text, language)
         lens = self.lens.read(text)
         vector = np.asarray(self.embed(text), dtype=np.float32)
@@ -83,7 +84,7 @@ class SituationReader:
         relies = trust_score >= self.model.trust_threshold or bool(
             lens.cues and lens.dropped_safeguard
         )
-        deal = self._deal(text, vector)
+        deal = self._deal(text, vector, written)
         if language != "en" and language not in MIXED:
             # Words picked out of another language ("contratei um designer") make broken
             # questions: keep the kind's role names instead.
@@ -156,7 +157,9 @@ class SituationReader:
             found.append("non_english")
         return tuple(found)
 
-    def _deal(self, text: str, vector: np.ndarray) -> DealReading:
+    def _deal(self, text: str, vector: np.ndarray, written: str = "") -> DealReading:
+        """The kind of deal and its parties; the user's seat is read from the message as
+        ``written`` (a glossed "reliable should I car" has lost "ich verkaufe")."""
         keywords = keyword_features(text, self._ordered)
         probabilities = self.model.kind_probabilities(np.concatenate([vector, keywords]))
         order = list(np.argsort(-probabilities))
@@ -173,7 +176,7 @@ class SituationReader:
         claimed = sure or (confidence >= WORDED_FLOOR and worded)
         kind = self._ordered[best] if claimed else None
         if kind is not None:
-            kind = seated(text, kind, self.kinds, self.parties)
+            kind = seated(written or text, kind, self.kinds, self.parties)
         kind2 = None
         if kind and probabilities[second] >= SECOND_KIND_RATIO * confidence:
             kind2 = self._ordered[second].id

@@ -170,6 +170,27 @@ def test_deal_fields_in_the_users_words(
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "ich verkaufe meinen alten passat an einen kollegen von meinem vater für 3.500€. "
+            "er will 1.000 anzahlen und den rest nächsten monat. soll ich ihm das auto mitgeben?",
+            "vehicle-private-sale",
+        ),
+        (
+            "selling my 2018 yaris, a guy wants to pay by bank transfer on the day",
+            "vehicle-private-sale",
+        ),
+        ("buying a 2016 golf tdi off a mechanic, no service book", "used-vehicle-purchase"),
+    ],
+)
+def test_the_users_seat_is_read_in_their_own_language_and_car(
+    reader: SituationReader, text: str, kind: str
+) -> None:
+    assert reader.read(text).deal.kind == kind
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "My supplier gave his word delivery will be on time, so we don't need a penalty clause lol",
