@@ -33,6 +33,7 @@ from bot.questions.gate import normalised, passes, premise_given
 from bot.questions.pronouns import gender_of, gendered
 from bot.reading.catalogue import DealKind, Risk
 from bot.reading.models import Reading
+from bot.reading.terms import find_money, find_timing
 
 # How many questions each move asks.
 COUNTS = {
@@ -73,6 +74,8 @@ TACTICS_KIND = "tactics"
 CONTEXT_WEIGHT = 0.3
 CONTEXT_TURNS = 3
 COVERED_EXAMINE_BONUS = 0.6
+# A follow-up's new amount or deadline, asked about ahead of the deal's next risk (3.0).
+FACT_WEIGHT = 3.3
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
 _ASKS_MEANING = re.compile(
@@ -155,6 +158,8 @@ class SituationalEngine:
             return [c for c in found if c]
         if kind:
             self._kind_candidates(kind, move, slots, found, request)
+        if request.conversation.turns and move != "concept":
+            found.extend(self._fact_candidates(request, slots))
         if move == "examining" or situation.trust.mechanisms_named:
             for mech in self._mechanisms_named(situation.text, kind):
                 named = dict(slots, mechanism=f"the {mech.id.replace('-', ' ')}")
@@ -237,6 +242,27 @@ class SituationalEngine:
             risks = "; ".join(r.risk for r in kind.risks if r.id in q.targets)
             c = _fill(q.text, slots, q.dimension, f"kind:{kind.id}:{i}", weight, risks)
             found.extend([c] if c else [])
+
+    def _fact_candidates(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
+        """Questions on an amount or a deadline this follow-up brings in ("£40k for the roof",
+        "within 10 days"): the new fact is what the user wants weighed, not the deal's next risk."""
+        earlier = " ".join(request.conversation.situation.get("said", []))
+        found = []
+        for generic, slot, value, dimension in (
+            (
+                _amount_move(request.message),
+                "money",
+                new_amount(request.message, earlier),
+                "resources",
+            ),
+            ("new-deadline", "timing", new_deadline(request.message, earlier), "time"),
+        ):
+            if not value:
+                continue
+            filled = dict(slots, **{slot: value})
+            for i, text in enumerate(self.corpus.generic.get(generic, ())):
+                found.append(_fill(text, filled, dimension, f"generic:{generic}:{i}", FACT_WEIGHT))
+        return [c for c in found if c]
 
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
         """The kind's risks whose usual safeguards the user has named in this conversation."""
@@ -801,6 +827,53 @@ _SLOT = re.compile(r"\{\w+\}")
 # landlord's reference tell you" and "What could you check with a previous landlord" (0.70);
 # unrelated questions of one deal sit near 0.35.
 NEAR_DUPLICATE = 0.68
+
+
+_AMOUNT = re.compile(r"(?<![\w.])[£$€]?\d[\d,.]*(?:k|m|%)?(?![\w%])", re.I)
+
+
+def new_amount(message: str, earlier: str) -> str:
+    """The bare amount a follow-up adds ("£40k", "3k", "$3,600"), if it was not said before
+    and reads as money: a sign, a k, a percentage, or at least three digits."""
+    money = find_money(message)
+    match = _AMOUNT.search(money) if money else None
+    if not match:
+        return ""
+    amount = match.group(0).rstrip(".,")
+    digits = re.sub(r"\D", "", amount)
+    looks_like_money = (
+        amount[-1] in "kKmM%" or len(digits) >= 3 or (amount[0] in "£$€" and len(digits) >= 2)
+    )
+    return amount if looks_like_money and amount not in earlier else ""
+
+
+_DISCOUNT = re.compile(r"\b(?:off|discount\w*|knock\w*|reduc\w*|gesture|rebate|cheaper)\b", re.I)
+_PAID = re.compile(
+    r"\b(?:already (?:paid|sent|transferred|handed)|paid (?:him|her|them|it))\b", re.I
+)
+# A date is a deadline when the message ties it to a decision: "answer by thursday", "decide
+# today"; "they arrived today" or "he'll finish by end of month" sets the user none.
+_DECISION = re.compile(
+    r"\b(?:decid\w*|answer|sign|signing|exchange|commit\w*|accept\w*|reply|respond|deadline|"
+    r"go with someone|or we'?ll|or else|expir\w*|offer ends)\b",
+    re.I,
+)
+
+
+def _amount_move(message: str) -> str:
+    """Money off, money already paid, or any other amount: each has its own questions."""
+    if _PAID.search(message):
+        return "new-paid"
+    return "new-discount" if _DISCOUNT.search(message) else "new-amount"
+
+
+def new_deadline(message: str, earlier: str) -> str:
+    """A deadline a follow-up adds ("within 10 days", "by thursday"), not one said before; a
+    span ("for 5 days", "since monday") is no deadline, nor a date tied to no decision."""
+    timing = find_timing(message)
+    if not timing or timing.lower().startswith(("for ", "since ")) or timing in earlier:
+        return ""
+    return timing if _DECISION.search(message) else ""
 
 
 def _user_words(request: PlanRequest) -> str:

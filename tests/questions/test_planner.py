@@ -7,6 +7,7 @@ import pytest
 from bot.app import Parley
 from bot.coaching.models import Turn
 from bot.questions.gate import premise_given, problems
+from bot.questions.planner import new_amount, new_deadline
 
 GENERIC = ("the other side", "this deal", "which deal is on your mind")
 
@@ -287,3 +288,43 @@ async def test_a_follow_up_with_its_own_move_used_up_still_gets_a_question(
         "he just told me his dad is lending him his half and wants to be involved",
     )
     assert all(turn.questions for turn in turns)
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "asked_about"),
+    [
+        ("update: theres major works coming for the roof, estimated £40k split 6 ways", "£40k"),
+        ("the seller will knock off 3k as a gesture. is that enough?", "3k off"),
+        ("also she wants to exchange within 10 days because shes in a chain", "within 10 days"),
+    ],
+)
+async def test_a_follow_up_asks_about_the_amount_or_deadline_it_brings_in(
+    parley_app: Parley, follow_up: str, asked_about: str
+) -> None:
+    first = (
+        "buying a leasehold flat for £235k, the survey found some damp, what else should i check?"
+    )
+    turns = await converse(parley_app, first, follow_up)
+    assert any(asked_about in q.text for q in turns[1].questions)
+
+
+@pytest.mark.parametrize(
+    ("message", "amount", "deadline"),
+    [
+        ("estimated £40k split between 6 flats", "£40k", ""),
+        ("she can do $3,600/yr locked", "$3,600", ""),
+        ("those cost me £9 each", "", ""),  # too small to be what the deal turns on
+        ("we need an answer by thursday or we'll go with someone else", "", "by thursday"),
+        ("they arrived today and 80 are misprinted", "", ""),  # a date tied to no decision
+        ("theyve gone quiet for 5 days", "", ""),  # a span, not a deadline
+        ("he'll give me a signed note saying he'll finish by end of month", "", ""),
+    ],
+)
+def test_a_new_amount_or_deadline_is_read_only_where_it_is_one(
+    message: str, amount: str, deadline: str
+) -> None:
+    assert (new_amount(message, ""), new_deadline(message, "")) == (amount, deadline)
+
+
+def test_an_amount_said_before_is_not_new() -> None:
+    assert new_amount("ok so the 40k is confirmed", "the roof works are £40k, 40k") == ""
