@@ -41,7 +41,8 @@ __all__ = [
     "ACCEPTED", "BEARER_KINDS", "ESCROW", "INSURANCE", "LEGAL", "MECHANISM_KINDS", "NOTICE",
     "OTHER", "OTHERS", "PENALTY", "SHARED", "STAGED", "THEM", "TRUST_ONLY", "UNASSIGNED",
     "VERIFICATION", "WARRANTY", "YOU", "AnswerReading", "Parties", "bearer_kind", "deal_parties",
-    "is_trust_only", "mechanism_kind", "names_risk", "promise_risk", "read_answer", "short_risk",
+    "is_promise", "is_trust_only", "mechanism_kind", "names_risk", "promise_risk", "read_answer",
+    "short_risk",
 ]  # fmt: skip
 
 
@@ -179,6 +180,18 @@ def promise_risk(text: str) -> str:
     risk = short_risk(text)
     promised = _PROMISE.sub("", risk, count=1)
     return promised[:1].lower() + promised[1:] if promised and promised != risk else risk
+
+
+_WILL = re.compile(
+    r"^(?:they|he|she|it|[\w.' -]{1,40}?)(?:\s+(?:will|won'?t|wont|(?:is|are) going to)\b|'ll\b)",
+    re.I,
+)
+
+
+def is_promise(text: str) -> bool:
+    """Whether an assumption is a promise ("they will…", "he won't…"), not a belief of fact
+    ("he's not in money trouble")."""
+    return bool(_WILL.match(" ".join(text.split())))
 
 
 _NAMES_RISK = re.compile(

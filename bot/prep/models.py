@@ -126,13 +126,17 @@ class RiskInput:
     residual: str = ""
 
 
-# The risk a trust-audit row stands for: the "they will…" not being kept.
+# The risk a trust-audit row stands for: the "they will…" not being kept, or an assumption
+# of fact ("he's not in money trouble") proving untrue.
 ASSUMPTION_RISK = "Not kept: {text}"
+ASSUMPTION_UNTRUE = "Not true: {text}"
 
 
 def promised(risk: str) -> str:
-    """An assumption row's risk without the "Not kept: " it was written with."""
-    return risk.removeprefix(ASSUMPTION_RISK.split("{", 1)[0])
+    """An assumption row's risk without the "Not kept: " (or "Not true: ") it was written with."""
+    for form in (ASSUMPTION_RISK, ASSUMPTION_UNTRUE):
+        risk = risk.removeprefix(form.split("{", 1)[0])
+    return risk
 
 
 @dataclass(frozen=True, slots=True)

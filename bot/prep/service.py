@@ -27,6 +27,7 @@ from bot.prep.models import (
     ACTIONS,
     ACTIVE,
     ASSUMPTION_RISK,
+    ASSUMPTION_UNTRUE,
     CONFIRM,
     FINISH,
     FINISHED,
@@ -805,9 +806,14 @@ def _new_answer(where: Target, text: str, reading: TrustReading, leans: bool) ->
     )
 
 
+def _assumption_form(text: str) -> str:
+    """ "Not kept: pay on the 1st" for a promise; "Not true: he's solvent" for a belief."""
+    return ASSUMPTION_RISK if kinds.is_promise(text) else ASSUMPTION_UNTRUE
+
+
 def _assumption_row(text: str, round_: int) -> dict[str, Any]:
     return {
-        "risk": _clip(ASSUMPTION_RISK.format(text=kinds.promise_risk(text)), "risk"),
+        "risk": _clip(_assumption_form(text).format(text=kinds.promise_risk(text)), "risk"),
         "bearer": "",
         "mechanism": "",
         "residual": "",

@@ -191,3 +191,19 @@ def test_a_they_will_assumption_becomes_the_short_risk_of_its_breaking(
 )
 def test_an_answer_that_states_its_own_risk_is_recognised(text: str, names: bool) -> None:
     assert ledger.names_risk(text) is names
+
+
+@pytest.mark.parametrize(
+    ("assumption", "promise"),
+    [
+        ("darren will pay each instalment on the 1st", True),
+        ("They will not raise the rent again", True),
+        ("he wont turn round in january and say the hay's dusty", True),
+        ("they'll stick with the book", True),
+        ("he's not in money trouble, whatever the feed merchant says", False),
+        ("Dad's accountant's number is fair", False),
+    ],
+)
+def test_a_promise_is_told_from_a_belief_of_fact(assumption: str, promise: bool) -> None:
+    # The row reads "Not kept: ..." for a promise, "Not true: ..." for a belief.
+    assert ledger.is_promise(assumption) is promise
