@@ -140,6 +140,8 @@ class DiscussData:
     # Deal kind -> the team's seat, where the catalogue's user role reads badly as a side.
     sides: dict[str, str] = field(default_factory=dict)
     composed: ComposedTexts = field(default_factory=ComposedTexts)
+    # The team's topic as its own scenario, when nothing in the catalogue or notes fits it.
+    topic_scenario: ComposedTexts = field(default_factory=ComposedTexts)
     # Family (or "default", "single") -> wordings of the question that forces a choice.
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Dimension -> words that tell a case note's own question probes it.
@@ -199,6 +201,7 @@ class DiscussData:
             question_headings=tuple(raw.get("question_headings") or ()),
             sides={str(k): str(v) for k, v in (raw.get("sides") or {}).items()},
             composed=_composed(path, raw.get("composed") or {}),
+            topic_scenario=_composed(path, raw.get("topic_scenario") or {}),
             choices=_choices(path, raw.get("choices") or {}),
             question_cues=_keyed_lists(path, raw.get("question_cues") or {}, QUESTION_CUE_KEYS),
             no_fit=_no_fit(path, raw),

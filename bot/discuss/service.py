@@ -43,6 +43,7 @@ from bot.discuss.setting import (
     ranked_risks,
     read_topic,
     seated_by_text,
+    topic_scenario,
 )
 from bot.discuss.titles import original_titles
 from bot.knowledge.store import KnowledgeBase, StoredChunk, is_guide, scopes_for
@@ -148,7 +149,7 @@ class Discussions:
         fitting = candidates(
             setting, scenarios, relevance, composed_scenarios(setting, self.data), reader.kinds
         )
-        scenario = first_unseen(fitting, seen)
+        scenario = first_unseen(fitting, seen) or topic_scenario(setting, self.data)
         if scenario is None:
             raise NoScenario(self.data.no_fit.format(topic=topic))
         return scenario, self._setting(scenario, setting)

@@ -8,6 +8,7 @@ scenario composed from the deal catalogue, never the best-scoring unrelated case
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -81,7 +82,9 @@ def read_topic(
     deal = reading.deal
     kind = kinds.get(deal.kind or "")
     if kind is None:
-        return Setting(topic=reading.text)
+        # No kind of deal: still the counterpart the team named ("the cheapest bidder").
+        named = deal.counterpart if deal.counterpart_named else None
+        return Setting(topic=reading.text, counterpart=named)
     side = side_of(kind, data)
     counterpart = deal.counterpart if deal.counterpart_named else kind.counterpart_role
     flipped = bool(counterpart) and _names_side(counterpart or "", side)
@@ -222,6 +225,42 @@ def composed_scenarios(setting: Setting, data: DiscussData) -> list[Scenario]:
     if kind is None:
         return []
     return [_compose(setting, kind, risk, data) for risk in setting.risks]
+
+
+def topic_scenario(setting: Setting, data: DiscussData) -> Scenario | None:
+    """The team's own topic as the scenario, when no case and no kind of deal fits a topic
+    that says enough to argue over ("we're outsourcing hospital cleaning, the cheapest bidder
+    swears standards won't drop"): better than no prompt, and never a case about something else.
+    A topic of a word or two ("club sponsor") says too little."""
+    topic = " ".join(setting.topic.replace('"', "").replace("“", "").replace("”", "").split())
+    if setting.kind is not None or len(topic.split()) < TOPIC_WORDS:
+        return None
+    counterpart = setting.counterpart or data.topic_scenario.bearers.get("counterpart", "")
+    counterpart = counterpart or "the other side"
+    fields = {
+        "topic": topic.rstrip(".!?"),
+        "counterpart": counterpart,
+        "Counterpart": _capital(counterpart),
+        "side": setting.side or "your team",
+    }
+    texts = data.topic_scenario
+    return Scenario(
+        key=f"topic:{_digest(topic)}",
+        title=texts.title.format(**fields),
+        text=texts.text.format(**fields),
+        source=texts.source.format(**fields),
+        scope=GLOBAL_SCOPE,
+        perspective=Perspective(fields["side"], counterpart),
+        composed=True,
+    )
+
+
+# A topic scenario needs at least this many words of the team's own.
+TOPIC_WORDS = 4
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.lower().encode()).hexdigest()[:10]
 
 
 def _compose(setting: Setting, kind: DealKind, risk: Risk, data: DiscussData) -> Scenario:

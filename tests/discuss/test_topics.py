@@ -64,9 +64,37 @@ async def test_a_topic_no_case_fits_is_composed_or_refused_never_borrowed(
     except NoScenario as refused:
         assert row["topic"] in str(refused)
         return
-    # The reader found a kind of deal: its own case, or a scenario composed for it.
     kind = parley_app.discussions.coach.reader.read(row["topic"]).deal.kind
+    if prompt.scenario.key.startswith("topic:"):
+        # No kind of deal either: the team's own words are the scenario.
+        assert kind is None and prompt.scenario.composed
+        return
+    # The reader found a kind of deal: its own case, or a scenario composed for it.
     assert prompt.scenario.kind == kind
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "we're outsourcing hospital cleaning, cheapest bidder swears standards won't drop",
+        "location owner for the shoot is nervous about damage",
+    ],
+)
+async def test_a_topic_nothing_fits_becomes_its_own_scenario_citing_no_other_case(
+    parley_app: Any, channel: int, topic: str
+) -> None:
+    prompt = await parley_app.discussions.prompt(GUILD_ID, channel, topic)
+
+    assert prompt.scenario.key.startswith("topic:") and topic.rstrip(".") in prompt.scenario.text
+    assert prompt.questions
+    assert all(not q.passage.case_kind for q in prompt.questions)
+
+
+async def test_a_topic_of_a_word_or_two_that_nothing_fits_is_refused(
+    parley_app: Any, channel: int
+) -> None:
+    with pytest.raises(NoScenario, match="hospital porters"):
+        await parley_app.discussions.prompt(GUILD_ID, channel, "hospital porters")
 
 
 @pytest.mark.parametrize("row", SEATED, ids=lambda r: r["topic"])
