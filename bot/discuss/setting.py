@@ -80,7 +80,8 @@ def read_topic(
 ) -> Setting:
     """The setting a topic describes, from the reader's reading of it."""
     deal = reading.deal
-    kind = kinds.get(deal.kind or "")
+    # A team's whole prompt builds on the kind: only an evident one ("origami cranes" is no sale).
+    kind = kinds.get(deal.evident_first or "")
     if kind is None:
         # No kind of deal: still the counterpart the team named ("the cheapest bidder").
         named = deal.counterpart if deal.counterpart_named else None

@@ -70,12 +70,6 @@ NOT_SAVED = (
     "Your answer was not saved; send it again in a moment. Everything you answered before is safe."
 )
 FIELD_LIMITS = {"counterpart": 200, "topic": 300, "risk": 300, "bearer": 300, "mechanism": 500}
-# The reader's confidence a session's kind of deal needs (see ``_deal_kind``).
-KIND_FLOOR = 0.6
-# ...or, without the kind's own words, this much: "buying my brother out of the family bakery"
-# names no keyword but reads as an inheritance at 0.99, while a planning deal "on the new
-# estate" read as one at 0.84 (measured on the prep sessions' topics).
-SURE_KIND = 0.93
 # The stages whose answers re-read the kind (situation, stakes): what the deal is about.
 KIND_STAGES = 2
 # Set by a first Finish that listed open items: the next Finish writes the brief.
@@ -144,14 +138,9 @@ class PrepService:
         unless the reading is clear, as every stage builds on it and a wrong kind (a software
         renewal for a packaging supplier) reads worse than none."""
         reader = self.coach.reader
-        deal = reader.read(text).deal if reader else None
         # Real evidence: the words of the kind in the user's own text, not only an embedding
         # near it (a pottery order read as a software renewal from "order" and "Christmas").
-        if deal is None or deal.kind2:
-            return None
-        if deal.confidence >= SURE_KIND or (deal.confidence >= KIND_FLOOR and deal.worded):
-            return deal.kind
-        return None
+        return reader.read(text).deal.evident_kind if reader else None
 
     def _reread_kind(self, session: PrepSession, said: Sequence[str]) -> str | None:
         """The kind after another early answer: the topic and every answer so far, read again.

@@ -21,6 +21,13 @@ INTENTS = (
 )
 
 
+# Confidence an evident kind needs with its own words in the text, and without them: measured
+# on the prep sessions' topics ("buying my brother out of the family bakery" names no keyword
+# but reads as an inheritance at 0.99; a planning deal "on the new estate" read as one at 0.84).
+KIND_FLOOR = 0.6
+SURE_KIND = 0.93
+
+
 @dataclass(frozen=True, slots=True)
 class DealReading:
     """The kind of deal, its parties and terms, as far as the message tells."""
@@ -40,6 +47,23 @@ class DealReading:
     worded: bool = False
     # The kind's typical hidden risks and who bears each by default ("the mileage is false (you)").
     risks: tuple[str, ...] = ()
+
+    @property
+    def evident_kind(self) -> str | None:
+        """The kind when the text gives real evidence of it, for what builds a whole session
+        or prompt on it (prep stages, a team's scenario): the kind's own words at
+        ``KIND_FLOOR``, or ``SURE_KIND`` without them, and no close second kind. A wrong kind
+        there reads worse than none ("origami cranes" read as a used-goods sale at 0.75)."""
+        return None if self.kind2 else self.evident_first
+
+    @property
+    def evident_first(self) -> str | None:
+        """``evident_kind``, with a close second kind allowed (a team prompt may use both)."""
+        if self.kind is None:
+            return None
+        if self.confidence >= SURE_KIND or (self.confidence >= KIND_FLOOR and self.worded):
+            return self.kind
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -95,6 +95,16 @@ def kinds(answer: ReadAnswer) -> set[str]:
         ),
         ("There's real goodwill there, monitors can come in later.", True, set()),
         ("An escrow for £1m, the rest we kind of have to trust.", True, {"escrow/holdback"}),
+        ("Keep 5% back for 12 months in case of leaks.", False, {"escrow/holdback"}),
+        ("If they break it every driver let go gets 12 months' pay.", False, {"penalty"}),
+        ("He has to tell the board 7 days before he changes suppliers.", False, {"notice duty"}),
+        (
+            "They pay the 3.5% in the july payslip first, then we lift the ban.",
+            False,
+            {"staged performance"},
+        ),
+        ("The recipes stay owned by the family company.", False, {"other mechanism"}),
+        ("Gary did the Hendersons' roof, he's clearly decent. Just pay the 30%.", True, set()),
     ],
     ids=[
         "trust",
@@ -115,6 +125,12 @@ def kinds(answer: ReadAnswer) -> set[str]:
         "conditional-tranche-with-a-decimal",
         "a-safeguard-put-off-is-no-cover",
         "trust-beside-a-safeguard",
+        "a-share-kept-back",
+        "months-of-pay-as-a-consequence",
+        "days-of-warning",
+        "one-side-moves-first",
+        "ownership-kept",
+        "plain-trust-without-the-word",
     ],
 )
 def test_each_answer_is_read_by_meaning(

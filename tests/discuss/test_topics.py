@@ -64,7 +64,7 @@ async def test_a_topic_no_case_fits_is_composed_or_refused_never_borrowed(
     except NoScenario as refused:
         assert row["topic"] in str(refused)
         return
-    kind = parley_app.discussions.coach.reader.read(row["topic"]).deal.kind
+    kind = parley_app.discussions.coach.reader.read(row["topic"]).deal.evident_first
     if prompt.scenario.key.startswith("topic:"):
         # No kind of deal either: the team's own words are the scenario.
         assert kind is None and prompt.scenario.composed
@@ -93,8 +93,8 @@ async def test_a_topic_nothing_fits_becomes_its_own_scenario_citing_no_other_cas
 async def test_a_topic_of_a_word_or_two_that_nothing_fits_is_refused(
     parley_app: Any, channel: int
 ) -> None:
-    with pytest.raises(NoScenario, match="hospital porters"):
-        await parley_app.discussions.prompt(GUILD_ID, channel, "hospital porters")
+    with pytest.raises(NoScenario, match="origami cranes"):
+        await parley_app.discussions.prompt(GUILD_ID, channel, "origami cranes")
 
 
 @pytest.mark.parametrize("row", SEATED, ids=lambda r: r["topic"])

@@ -275,3 +275,18 @@ def test_hinglish_is_read_through_its_gloss(
 )
 def test_rule_changing_text_is_read_as_injection(reader: SituationReader, text: str) -> None:
     assert reader.read(text).injection
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("origami cranes", None),  # read as a used-goods sale, but nothing in it says so
+        ("buying my brother out of the family bakery", "inheritance-family-business"),
+        ("club sponsor", "sponsorship"),
+        ("selling my spare hay to darren", None),
+    ],
+)
+def test_a_kind_a_whole_session_builds_on_needs_evidence(
+    reader: SituationReader, text: str, kind: str | None
+) -> None:
+    assert reader.read(text).deal.evident_kind == kind
