@@ -236,8 +236,7 @@ def topic_scenario(setting: Setting, data: DiscussData) -> Scenario | None:
     topic = " ".join(setting.topic.replace('"', "").replace("“", "").replace("”", "").split())
     if setting.kind is not None or len(topic.split()) < TOPIC_WORDS:
         return None
-    counterpart = setting.counterpart or data.topic_scenario.bearers.get("counterpart", "")
-    counterpart = counterpart or "the other side"
+    counterpart = setting.counterpart or "the other side"
     fields = {
         "topic": topic.rstrip(".!?"),
         "counterpart": counterpart,

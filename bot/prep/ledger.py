@@ -120,38 +120,10 @@ _RISK_END = re.compile(
 RISK_WORDS = 12
 # Words a clipped risk never ends on ("on the 1st like he…" reads as a typo).
 _DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "like",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "it",
-        "his",
-        "her",
-        "their",
-        "my",
-        "our",
-        "say",
-        "says",
-        "said",
-    ]
-)
+    ("a", "an", "the", "and", "or", "but", "like", "to", "of", "in", "on", "at", "by", "for",
+     "with", "he", "she", "they", "we", "i", "it", "his", "her", "their", "my", "our", "say",
+     "says", "said")
+)  # fmt: skip
 
 
 def short_risk(text: str) -> str:

@@ -246,17 +246,12 @@ class SituationalEngine:
     def _fact_candidates(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
         """Questions on an amount or a deadline this follow-up brings in ("£40k for the roof",
         "within 10 days"): the new fact is what the user wants weighed, not the deal's next risk."""
+        message = request.message
         earlier = " ".join(request.conversation.situation.get("said", []))
+        amount = (_amount_move(message), "money", new_amount(message, earlier), "resources")
+        deadline = ("new-deadline", "timing", new_deadline(message, earlier), "time")
         found = []
-        for generic, slot, value, dimension in (
-            (
-                _amount_move(request.message),
-                "money",
-                new_amount(request.message, earlier),
-                "resources",
-            ),
-            ("new-deadline", "timing", new_deadline(request.message, earlier), "time"),
-        ):
+        for generic, slot, value, dimension in (amount, deadline):
             if not value:
                 continue
             filled = dict(slots, **{slot: value})
@@ -834,7 +829,8 @@ _AMOUNT = re.compile(r"(?<![\w.])[£$€]?\d[\d,.]*(?:k|m|%)?(?![\w%])", re.I)
 
 def new_amount(message: str, earlier: str) -> str:
     """The bare amount a follow-up adds ("£40k", "3k", "$3,600"), if it was not said before
-    and reads as money: a sign, a k, a percentage, or at least three digits."""
+    and reads as what the deal turns on: a k, a percentage, three digits, or a currency sign
+    on two ("£9" a box is too small to be it)."""
     money = find_money(message)
     match = _AMOUNT.search(money) if money else None
     if not match:
