@@ -80,7 +80,7 @@ _REFUSED_AFTER = re.compile(
     # A long sentence can weigh it first: "would be ideal, but Dana says it'd spook the crew, so drop it".
     r"^(?:[^.;?!]{0,60}[.?!]\s+)?[^.;]{0,90}?\b(?:overkill|leave it|forget it|drop it|skip it|scrap it|not doing (?:that|it)|insulting|not bothering|cheeky|unnecessary|not (?:needed|necessary|worth it)|(?:isn'?t|is not|"
     r"wasn'?t|aren'?t) (?:needed|necessary|worth)|pointless|a waste|excessive|over the top|"
-    r"out of the question|would (?:offend|insult|upset|annoy|hurt)|(?:feels?|felt|seems?|seemed|is|"
+    r"out of the question|would (?:offend|insult|upset|annoy|hurt)|(?:would|'d) think (?:i'?m|im|we'?re|i was|i am)|behind (?:his|her|their) back|(?:feels?|felt|seems?|seemed|is|"
     r"was|'s|would be) (?:a bit |too |very |rather )?(?:rude|pushy|insulting|awkward|much|formal)|(?:don'?t|won'?t|didn'?t) (?:want|need|bother|"
     r"ask|push|insist)|decided against|let it go|not going to|said no|turned (?:it |them )?down|declined|passed on it)\b|"
     r"^\W*\?\s*(?:no|nah)\b",
@@ -246,7 +246,24 @@ def _judged(text: str) -> list[Mention]:
         kept = not _refused(before, after)
         denied = not kept and _merely_denied(before, after)
         judged.append(Mention(mention.kind, mention.start, mention.end, kept, denied))
-    return _weighed_then_refused(judged, text)
+    return _weighed_then_refused(_alternatives_refused(judged, text), text)
+
+
+# Only a choice between two safeguards between them: "all 3 years up front or into a separate
+# account but thats insulting" refuses both.
+_OR_BETWEEN = re.compile(r"^[^.;,]{0,20}\bor\b[^.;,]{0,20}$", re.I)
+
+
+def _alternatives_refused(judged: list[Mention], text: str) -> list[Mention]:
+    """A mention offered as the alternative to a refused one ("X or Y, but that's insulting")
+    is refused with it."""
+    result = list(judged)
+    for i in range(len(result) - 1, 0, -1):
+        later, earlier = result[i], result[i - 1]
+        refused = not later.kept and not later.denied
+        if refused and earlier.kept and _OR_BETWEEN.match(text[earlier.end : later.start]):
+            result[i - 1] = Mention(earlier.kind, earlier.start, earlier.end, False)
+    return result
 
 
 def refused_at(text: str, start: int, end: int) -> bool:
