@@ -233,7 +233,7 @@ def topic_scenario(setting: Setting, data: DiscussData) -> Scenario | None:
     that says enough to argue over ("we're outsourcing hospital cleaning, the cheapest bidder
     swears standards won't drop"): better than no prompt, and never a case about something else.
     A topic of a word or two ("club sponsor") says too little."""
-    topic = " ".join(setting.topic.replace('"', "").replace("“", "").replace("”", "").split())
+    topic = _plain_topic(setting.topic)
     if setting.kind is not None or len(topic.split()) < TOPIC_WORDS:
         return None
     counterpart = setting.counterpart or "the other side"
@@ -259,6 +259,11 @@ def topic_scenario(setting: Setting, data: DiscussData) -> Scenario | None:
 TOPIC_WORDS = 4
 
 
+def _plain_topic(topic: str) -> str:
+    """The team's words fit to quote inside a scenario: no quote marks of their own."""
+    return " ".join(topic.replace('"', "").replace("“", "").replace("”", "").split())
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.lower().encode()).hexdigest()[:10]
 
@@ -278,7 +283,7 @@ def _compose(setting: Setting, kind: DealKind, risk: Risk, data: DiscussData) ->
         "timing": kind.exchange.get("timing", ""),
         "Timing": _capital(kind.exchange.get("timing", "")),
         "risk": risk.risk,
-        "topic": " ".join(setting.topic.replace('"', "").replace("“", "").split()) or kind.name,
+        "topic": _plain_topic(setting.topic) or kind.name,
     }
     bearer = texts.bearers.get(risk.bears, texts.bearers.get("user", "your side"))
     fields["bearer"] = bearer.format(**fields)
