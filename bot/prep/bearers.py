@@ -19,8 +19,10 @@ from bot.prep.mechanisms import VOCABULARY
 
 _DET = r"(?:(?:my|our|the|their|his|her|a|an|its)\s+(?:own\s+)?)?"
 _YOU_WORDS = (
-    r"(?:my|our) (?:company|business|firm|startup|shop|side|end|own pocket)|"
-    r"i|me|my|mine|myself|we|us|our|ours|ourselves|yours truly"
+    r"(?:my|our) (?:company|business|firm|startup|shop|side|end|own pocket|club|charity|ngo|team)|"
+    r"i|me|my|mine|myself|we|us|our|ours|ourselves|yours truly|all of us|"
+    # Users answer in their own language too: "nous, l'ONG", "moi", "wir".
+    r"moi|nous|wir|uns|nosotros|noi"
 )
 _PRONOUNS = r"they|them|their|theirs|themselves|he|him|his|himself|she|her|hers|herself"
 _THEM_WORDS = ("other side", "other party", "counterpart", "seller", "vendor", "landlord")

@@ -150,6 +150,8 @@ _PROMISE = re.compile(
 def promise_risk(text: str) -> str:
     """A "they will…" assumption as the short risk of its not being kept."""
     risk = short_risk(text)
+    if promised_thing(text):
+        return risk  # "the water will be drinkable" keeps what it is about
     promised = _PROMISE.sub("", risk, count=1)
     return promised[:1].lower() + promised[1:] if promised and promised != risk else risk
 
@@ -162,8 +164,23 @@ _WILL = re.compile(
 
 def is_promise(text: str) -> bool:
     """Whether an assumption is a promise ("they will…", "he won't…"), not a belief of fact
-    ("he's not in money trouble")."""
-    return bool(_WILL.match(" ".join(text.split())))
+    ("he's not in money trouble", "the water will be drinkable")."""
+    return bool(_WILL.match(" ".join(text.split()))) and not promised_thing(text)
+
+
+_THING = re.compile(r"^(the \w+)\s+(?:will|won'?t|wont|'ll|is going to|are going to)\b", re.I)
+# "the landlord will…" is about the counterpart; "the boiler will…" about a thing.
+_PEOPLE = frozenset(
+    ("the landlord", "the seller", "the buyer", "the client", "the supplier", "the contractor",
+     "the builder", "the agent", "the company", "the firm", "the owner", "the vendor")
+)  # fmt: skip
+
+
+def promised_thing(text: str) -> str:
+    """The thing a "the … will" assumption is about ("the boiler"), or "" for a person."""
+    match = _THING.match(" ".join(text.split()))
+    thing = match[1].lower() if match else ""
+    return "" if thing in _PEOPLE else thing
 
 
 _NAMES_RISK = re.compile(

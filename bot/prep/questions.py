@@ -23,6 +23,7 @@ from bot.coaching.models import Conversation, InputRejected, Passage, Question, 
 from bot.knowledge.quotes import with_quote
 from bot.knowledge.retrieval import tokenize
 from bot.prep.categories import ACCEPTED, OTHER, TRUST_ONLY
+from bot.prep.ledger import promised_thing
 from bot.prep.mechanisms import CONTRACT, COVENANT, mentions
 from bot.prep.models import Answer, LedgerRow, PrepSession, promised
 from bot.prep.stages import Slot, Stage, clip_item, fill
@@ -265,8 +266,12 @@ def _guide_passage(slot: Slot) -> Passage:
 PHRASE_WORDS = 9
 _CLAUSE_END = re.compile(r"\s*(?:[,;:(—–]| - | because | so | but | and I | as long as )\s*", re.I)
 _PROMISE = re.compile(
-    r"^(?:they|he|she|it|we|the \w+|[A-Z][\w.]*(?: [A-Z]\w*)?)\s+(?:will|'ll|are going to|is going to)\s+(?P<act>.+)$",
+    r"^(?P<who>they|he|she|it|we|the \w+|[A-Z][\w.]*(?: [A-Z]\w*)?)\s+(?:will|'ll|are going to|is going to)\s+(?P<act>.+)$",
     re.I,
+)
+# "... before winter like he promised": who said it is not part of what was promised.
+_SAID_SO = re.compile(
+    r"\s+(?:like|as|which) (?:he|she|they|\w+) (?:promised|said|says|swore)$", re.I
 )
 _FEAR = re.compile(
     r"^(?:they|he|she|[A-Z][\w.]*(?: [A-Z]\w*)?)\s+(?:fears?|is afraid of|are afraid of|"
@@ -339,12 +344,17 @@ _WANT = re.compile(
 )
 
 
-def promise(text: str) -> str:
-    """ "They will keep the price fixed, she promised." → "keep the price fixed" ("" if no
-    "they will…" can be found)."""
+def promised_by(text: str) -> tuple[str, str]:
+    """Who or what a "they will…" is about, and the act: ("", "keep the price fixed") for a
+    person, ("the boiler", "be replaced before winter") for a thing."""
     first = _CLAUSE_END.split(" ".join(text.split()).rstrip(".!?"), maxsplit=1)[0]
-    match = _PROMISE.match(first)
-    return match["act"] if match else ""
+    match = _PROMISE.match(_SAID_SO.sub("", first))
+    if not match:
+        return "", ""
+    who = match["who"]
+    if who.lower() in ("it", "we"):
+        return "", ""  # "it will be fine" names nobody's promise
+    return promised_thing(first), match["act"]
 
 
 def broken(counterpart: str, act: str, *, past: bool = False) -> str:
@@ -420,10 +430,12 @@ def _promise_values(counterpart: str, slot: Slot, latest: dict[str, str]) -> dic
     if slot.stage.repeat != "open":
         return {}
     first = f"{slot.stage.id}/{slot.stage.questions[0].key}/{slot.round}"
-    act = promise(latest.get(first, ""))
+    thing, act = promised_by(latest.get(first, ""))
     if not act:
         return {}
-    return {"broken": broken(counterpart, act), "broken_past": broken(counterpart, act, past=True)}
+    # "the boiler will be replaced" breaks as "the boiler is not replaced", not as the landlord.
+    who = thing or counterpart
+    return {"broken": broken(who, act), "broken_past": broken(who, act, past=True)}
 
 
 def _kind_values(

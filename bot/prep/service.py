@@ -806,7 +806,9 @@ def _assumption_row(text: str, round_: int) -> dict[str, Any]:
         "bearer": "",
         "mechanism": "",
         "residual": "",
-        "bearer_kind": kinds.UNASSIGNED,
+        # The user is the one relying on it: if it proves false, the cost lands on them first
+        # (the trust audit asks "what happens to you"), until a later answer says otherwise.
+        "bearer_kind": kinds.YOU,
         "mechanism_kind": kinds.TRUST_ONLY,
         "assumption": round_,
     }

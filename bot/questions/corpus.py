@@ -4,7 +4,7 @@ on a mechanism the user named, the glossary, and the generic last-resort moves."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +59,12 @@ class QuestionCorpus:
     # What a small-talk move's citation should be about, by move id (its message names no deal).
     anchors: dict[str, str]
     tactics: tuple[Tactic, ...] = ()
+    # Generic moves asked whenever their words are in the message ("off the record").
+    cued: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def cued_moves(self, text: str) -> list[str]:
+        """The ids of the generic moves whose words the message uses."""
+        return [move for move, pattern in self.cued.items() if pattern.search(text)]
 
     def named_mechanisms(self, text: str) -> list[MechanismMoves]:
         """The mechanisms the message names, in the order they appear."""
@@ -103,7 +109,8 @@ def load_corpus(
 ) -> QuestionCorpus:
     """Read the move, glossary and tactics files; the deal questions come with the catalogue."""
     tactics = _read_tactics(tactics_file) if tactics_file else ()
-    return QuestionCorpus(kinds, *_read(moves_file, glossary_file, languages_file), tactics)
+    *parts, cued = _read(moves_file, glossary_file, languages_file)
+    return QuestionCorpus(kinds, *parts, tactics, cued)
 
 
 @lru_cache(maxsize=4)
@@ -150,4 +157,5 @@ def _read(moves_file: Path, glossary_file: Path, languages_file: Path) -> tuple:
         ),
         {str(k): str(v) for k, v in languages["coach_in_english"].items()},
         {g["id"]: g["anchor"] for g in moves["generic"] if g.get("anchor")},
+        {g["id"]: _words_pattern(g["words"]) for g in moves["generic"] if g.get("words")},
     )

@@ -33,7 +33,7 @@ from bot.questions.gate import normalised, passes, premise_given
 from bot.questions.pronouns import gender_of, gendered
 from bot.reading.catalogue import DealKind, Risk
 from bot.reading.models import Reading
-from bot.reading.terms import find_money, find_timing
+from bot.reading.terms import find_money, find_timing, find_upfront
 
 # How many questions each move asks.
 COUNTS = {
@@ -76,6 +76,14 @@ CONTEXT_TURNS = 3
 COVERED_EXAMINE_BONUS = 0.6
 # A follow-up's new amount or deadline, asked about ahead of the deal's next risk (3.0).
 FACT_WEIGHT = 3.3
+# Money paid before delivery comes up whatever the kind: the first question on it outranks the
+# kind's own redirects, the others are there to pick from.
+UPFRONT_MOVES = ("trust", "examining", "decide", "new_facts", "pushback")
+UPFRONT_RISK = "money paid before delivery, lost if the work stops; managed by stages or warranties"
+CUED_RISK = "a promise made out loud and never written into the terms, so nothing holds it"
+# A promise the user says is not written down is the crux of the message, whatever the kind.
+CUED_WEIGHTS = (("mechanism", 3.8), ("security", 2.8), ("control", 2.6), ("incentives", 2.6))
+UPFRONT_WEIGHTS = (("risk", 3.3), ("incentives", 2.8), ("security", 2.8), ("time", 2.5))
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
 _ASKS_MEANING = re.compile(
@@ -160,6 +168,9 @@ class SituationalEngine:
             self._kind_candidates(kind, move, slots, found, request)
         if request.conversation.turns and move != "concept":
             found.extend(self._fact_candidates(request, slots))
+        if move in UPFRONT_MOVES:
+            found.extend(self._upfront_candidates(request, situation, slots))
+            found.extend(self._cued_candidates(request, slots))
         if move == "examining" or situation.trust.mechanisms_named:
             for mech in self._mechanisms_named(situation.text, kind):
                 named = dict(slots, mechanism=f"the {mech.id.replace('-', ' ')}")
@@ -257,6 +268,37 @@ class SituationalEngine:
             filled = dict(slots, **{slot: value})
             for i, text in enumerate(self.corpus.generic.get(generic, ())):
                 found.append(_fill(text, filled, dimension, f"generic:{generic}:{i}", FACT_WEIGHT))
+        return [c for c in found if c]
+
+    def _upfront_candidates(
+        self, request: PlanRequest, situation: Reading, slots: dict[str, str]
+    ) -> list[Candidate]:
+        """Questions on money paid before anything is delivered ("wants 60% advance"), on any
+        kind of deal, the turn it is first mentioned."""
+        upfront = situation.deal.upfront
+        earlier = " ".join(request.conversation.situation.get("said", []))
+        if not upfront or find_upfront(earlier) == upfront:
+            return []
+        filled = dict(slots, upfront=upfront)
+        texts = self.corpus.generic.get("upfront", ())
+        found = [
+            _fill(t, filled, dim, f"generic:upfront:{i}", weight, UPFRONT_RISK)
+            for i, (t, (dim, weight)) in enumerate(zip(texts, UPFRONT_WEIGHTS, strict=False))
+        ]
+        return [c for c in found if c]
+
+    def _cued_candidates(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
+        """A generic move the message's own words call for ("off the record", "the paperwork
+        will follow"), the turn they are first said."""
+        earlier = " ".join(request.conversation.situation.get("said", []))
+        found = []
+        for move in self.corpus.cued_moves(request.message):
+            if move in self.corpus.cued_moves(earlier):
+                continue
+            for i, (text, (dim, weight)) in enumerate(
+                zip(self.corpus.generic[move], CUED_WEIGHTS, strict=False)
+            ):
+                found.append(_fill(text, slots, dim, f"generic:{move}:{i}", weight, CUED_RISK))
         return [c for c in found if c]
 
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:

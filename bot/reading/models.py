@@ -42,6 +42,7 @@ class DealReading:
     object: str | None = None
     money: str | None = None
     timing: str | None = None
+    upfront: str | None = None  # what the user pays before getting anything ("60%", "£85k")
     third_parties: tuple[str, ...] = ()
     # True when the message itself uses the kind's keywords (evidence beyond the embedding).
     worded: bool = False
@@ -74,6 +75,7 @@ class DealReading:
             "object": self.object,
             "money": self.money,
             "timing": self.timing,
+            "upfront": self.upfront,
             "third_parties": list(self.third_parties),
             "risks": list(self.risks),
         }

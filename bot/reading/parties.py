@@ -78,6 +78,7 @@ class PartyLexicon:
     people: frozenset[str]
     not_names: frozenset[str]
     places: frozenset[str] = frozenset()
+    trades: frozenset[str] = frozenset()
     seats: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     brands: dict[str, str] = field(default_factory=dict)
 
@@ -102,6 +103,7 @@ class PartyLexicon:
             frozenset(w.lower() for w in data["people"]),
             frozenset(str(w) for w in data["not_names"]),
             frozenset(w.lower() for w in data.get("places", ())),
+            frozenset(w.lower() for w in data.get("trades", ())),
             {
                 seat: tuple(re.compile(p, re.I) for p in patterns)
                 for seat, patterns in (data.get("seats") or {}).items()
@@ -126,8 +128,13 @@ def role_mentions(text: str, words: set[str], *, loose: bool = True) -> list[Men
         head = m.group(3).lower()
         words = _keep_acronyms(f"{m.group(2)}{m.group(3)}{m.group(4) or ''}")
         spoken = f"{_SECOND_PERSON.get(determiner, 'the')} {words}"
+        if words.lower() in _DEPARTMENTS and not determiner:
+            spoken = words  # "HR at my company" is HR, never "the HR"
         found.append(Mention(m.start(), m.group(0), spoken, head, determiner))
     return found
+
+
+_DEPARTMENTS = frozenset(["hr", "it", "pr", "payroll", "legal", "procurement", "finance"])
 
 
 @lru_cache(maxsize=256)
@@ -186,8 +193,10 @@ def _is_third_party(
     counterpart_words = {w.lower() for w in kind.counterpart_words} if kind else set()
     if mention.head in counterpart_words:
         return False
-    if kind and mention.determiner in ("my", "our"):
-        return True  # "our CEO", "my accountant": the user's own side
+    if _WANTS_TO_DEAL.match(text[mention.start + len(mention.written) :]):
+        return False  # "my neighbour wants to rent my tesla": the neighbour is dealt with
+    if kind and mention.determiner in ("my", "our") and mention.head not in lexicon.trades:
+        return True  # "our CEO", "my accountant": the user's own side; "our distributor" is not
     if kind and mention.head in _ADVISERS:
         return True  # "a friend in HR looked at it": someone advising the user, not dealt with
     if mention.head in lexicon.third_parties or (
@@ -199,6 +208,13 @@ def _is_third_party(
     before = text[max(0, mention.start - 20) : mention.start].lower().split()
     own = _lower(kind.third_parties) if kind else lexicon.third_parties
     return bool(before) and before[-1].strip(",") in own - counterpart_words
+
+
+_WANTS_TO_DEAL = re.compile(
+    r"^\s+(?:wants|offered|asked|is asking|would like|is keen|has offered)\s+to\s+"
+    r"(?:rent|buy|borrow|hire|lease|invest|lend|pay|take over|use|book)\b",
+    re.I,
+)
 
 
 # People who advise the user; the counterpart only where the kind says so (a loan to a friend).
@@ -244,6 +260,16 @@ def find_parties(
     roles = (all_roles - lexicon.places) | lexicon.people | lexicon.third_parties
     if kind:
         roles |= _lower(kind.counterpart_words) | _lower(kind.third_parties)
+    counterpart, third = _parties_among(text, roles, kind, lexicon)
+    if counterpart is None:
+        # Only when no role of any kind is there: "the same jeweller" in a deal with no kind.
+        counterpart, third = _parties_among(text, roles | lexicon.trades, kind, lexicon)
+    return counterpart, third
+
+
+def _parties_among(
+    text: str, roles: set[str], kind: DealKind | None, lexicon: PartyLexicon
+) -> tuple[Mention | None, tuple[str, ...]]:
     mentions = sorted(
         role_mentions(text, roles) + name_mentions(text, lexicon), key=lambda m: m.start
     )
@@ -274,7 +300,7 @@ def find_object(text: str, kind: DealKind | None) -> Mention | None:
     Only that kind's words: "on the phone" is no object in a puppy purchase.
     """
     if kind is None:
-        return None
+        return traded_thing(text, _MADE)  # no kind's words to go on: what the verb deals in
     found = role_mentions(text, _lower(kind.object_words), loose=False)
     found = found or _described(text, _lower(kind.object_words))
     if found:
@@ -311,6 +337,15 @@ def _described_pattern(words: frozenset[str]) -> re.Pattern[str]:
 # "selling my switch oled", "buying a used canon r6 from a guy": the thing right after the verb.
 _TRADED = re.compile(
     r"\b(?:sell(?:ing)?|sold|buy(?:ing)?|bought|swap(?:ping)?|trad(?:e|ing)|list(?:ed|ing))\s+"
+    r"(my|our|a|an|the|his|her|this|that)\s+((?:[a-z0-9][\w-]*\s*){1,3})",
+    re.I,
+)
+# With no kind matched, the verbs of any deal: "he's making the bridal set", "hiring a marquee".
+_MADE = re.compile(
+    r"\b(?:sell(?:ing)?|sold|buy(?:ing)?|bought|swap(?:ping)?|trad(?:e|ing)|list(?:ed|ing)|"
+    r"mak(?:e|ing)|build(?:ing)?|commission(?:ing|ed)?|order(?:ing|ed)?|ship(?:ping)?|"
+    r"suppl(?:y|ying)|rent(?:ing)?|leas(?:e|ing)|hir(?:e|ing)|book(?:ing)?|licens(?:e|ing)|"
+    r"publish(?:ing)?|run(?:ning)?|fund(?:ing)?|design(?:ing)?|paint(?:ing)?)\s+"
     r"(my|our|a|an|the|his|her|this|that)\s+((?:[a-z0-9][\w-]*\s*){1,3})",
     re.I,
 )
@@ -362,13 +397,23 @@ _NOT_THING = frozenset(
 _WORN = frozenset(["used", "second-hand", "secondhand", "old", "new"])
 
 
-def traded_thing(text: str) -> Mention | None:
+_OWNER = re.compile(r"^(?:[\w-]+\s+){0,2}?[\w-]+'s\s+")
+
+
+def _owned(rest: str) -> list[str]:
+    """Up to three words of what is traded, past its owner: "my late mum's yamaha upright"
+    sells the yamaha upright, not the mum."""
+    rest = _OWNER.sub("", rest, count=1)
+    return re.findall(r"[a-z0-9][\w-]*", rest, re.I)[:3]
+
+
+def traded_thing(text: str, verbs: re.Pattern[str] = _TRADED) -> Mention | None:
     """What a sale names right after its verb, as questions say it, or None."""
-    match = _TRADED.search(text)
+    match = verbs.search(text)
     if not match:
         return None
     words = []
-    for word in match.group(2).split():
+    for word in _owned(text[match.start(2) :]):
         if word.lower() in _NOT_THING or word.isdigit():
             break
         if not words and word.lower() in _WORN:

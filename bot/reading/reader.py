@@ -30,9 +30,12 @@ from bot.reading.language import LanguageDetector
 from bot.reading.models import DealReading, Reading
 from bot.reading.parties import PartyLexicon, find_object, find_parties, seated
 from bot.reading.social import SocialCues
-from bot.reading.terms import find_money, find_timing
+from bot.reading.terms import find_money, find_timing, find_upfront
 
 INTENT_THRESHOLD = 0.5
+# Trust probability above which a lexicon cue counts as reliance. Swept over 0-0.3: at 0.05
+# reading_dev's dev F1 stays within 0.01 and the coaching dev sets gain 0.04 (fresh3, fresh4).
+CUE_FLOOR = 0.05
 # A second kind is named when it is at least this share as likely as the first.
 SECOND_KIND_RATIO = 0.35
 # A less likely kind is claimed when at least one of its keywords is in the message. At 0.25
@@ -82,9 +85,11 @@ class SituationReader:
         reply = bool(conversation and conversation.turns)
         x = np.concatenate([vector, lexicon_features(text, lens, self.cues, injection)])
         trust_score = self.model.trust_probability(x, reply)
-        # A trust cue that justifies dropping a safeguard is reliance, whatever the model says.
+        # A trust cue that justifies dropping a safeguard is reliance, whatever the model says;
+        # any other cue is reliance unless the model is all but sure it is not (measured on the
+        # dev splits: "he's always paid, same terms ok?" scores low but leans on trust).
         relies = trust_score >= self.model.trust_threshold or bool(
-            lens.cues and lens.dropped_safeguard
+            lens.cues and (lens.dropped_safeguard or trust_score >= CUE_FLOOR)
         )
         deal = self._deal(text, vector, written)
         if language != "en" and language not in MIXED:
@@ -203,6 +208,7 @@ class SituationReader:
             object=self.parties.display(obj.spoken) if obj else None,
             money=find_money(text),
             timing=find_timing(text),
+            upfront=find_upfront(text),
             third_parties=third,
             risks=_risks(kind),
         )

@@ -51,3 +51,35 @@ def find_timing(text: str) -> str | None:
     """The first time or deadline, as written."""
     match = TIMING.search(text)
     return match.group(0).strip(" ,.") if match else None
+
+
+# What the user hands over before getting anything back: "wants 60% advance", "we're paying 70%
+# upfront", "£85k on signing". Only the user paying: a muralist asking 30% up front is covered.
+_SHARE = rf"(?:\d{{1,3}}\s?%|{_CURRENCY}\s?{_NUMBER}|\b{_NUMBER}\s?(?:k|lakh|crore|grand)\b|half|the full \w+)"
+_BEFORE = (
+    r"(?:up ?front|up-front|in advance|advance|as (?:an? )?(?:advance|deposit)|deposit|on signing|"
+    r"before (?:work|anything|they|he|she|it) (?:starts?|begins?|ships?)|now)"
+)
+UPFRONT = (
+    re.compile(
+        rf"(?:\b(?:we'?re|we are|i'?m|i am|we'?ll|i'?ll|we|i)\s+"
+        rf"(?:(?:have|need|got|going|want|agreed|asked|told) to\s+|would\s+|should\s+|be\s+)?"
+        rf"|(?:^|[.!?,;]\s*)|\b(?:asks?|asked|wants?|told|expects?) (?:us|me) to\s+)"
+        rf"(?:pay(?:ing)?|paid|send(?:ing)?|wir(?:e|ing)|transferr?(?:ing)?)\s+"
+        rf"(?:him|her|them|it\s+)?\s*({_SHARE})\s+{_BEFORE}\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:wants?|wanting|asks? for|asking(?: for)?|asked for|requires?|needs?|demands?|"
+        rf"expects?|insists? on)\s+(?:a |an |us to pay |me to pay |)({_SHARE})\s+{_BEFORE}\b",
+        re.I,
+    ),
+)
+
+
+def find_upfront(text: str) -> str | None:
+    """The amount the user would pay before getting anything ("60%", "£85k"), as written."""
+    for pattern in UPFRONT:
+        if match := pattern.search(text):
+            return match.group(1).strip()
+    return None

@@ -21,15 +21,16 @@ from tests.discuss.team_fakes import MEMBER, OTHER_CHANNEL_ID, OTHER_GUILD_ID, T
 
 HOME, AWAY = GUILD_ID, OTHER_GUILD_ID
 MARK = "ZX-4417"  # in the note's text only: no query or answer says it
-NOTE_TITLE = "Zephyr Freight crane hire, file ZX-4417"
+NOTE_TITLE = "Zephyr Freight hive rental, file ZX-4417"
+# A trade no kind in the catalogue covers, so no deal guide outranks the note where it fits.
 NOTE = (
-    "Case file ZX-4417. Zephyr Freight hires out harbour cranes in Valparaiso. Its manager promised the cranes "
-    "were certified and insured, so the shipping line signed without an inspection and paid "
-    "six months of crane hire upfront. Zephyr Freight went bankrupt in the fourth month."
+    "Case file ZX-4417. Zephyr Freight rents out bee hives to orchards in Valparaiso. Its manager "
+    "promised the hives were certified and healthy, so the orchard signed without an inspection "
+    "and paid six months of hive rental upfront. Zephyr Freight went bankrupt in the fourth month."
 )
 QUERY = (
-    "We hire harbour cranes in Valparaiso from Zephyr Freight; their manager promised the "
-    "cranes are certified, so we will pay the crane hire upfront without an inspection."
+    "We rent bee hives for our orchards in Valparaiso from Zephyr Freight; their manager promised "
+    "the hives are certified, so we will pay the hive rental upfront without an inspection."
 )
 DATA = DiscussData.load(REPO_ROOT / "prompts" / "discuss" / "discussion.yaml")
 
@@ -80,10 +81,10 @@ async def round_follow_up(app: Any, guild: int) -> str:
 
 
 async def prep_brief(app: Any, guild: int) -> str:
-    topic = "hiring certified harbour cranes in Valparaiso from Zephyr Freight"
+    topic = "renting certified bee hives in Valparaiso from Zephyr Freight"
     reply = await app.prep.start("tester", "Zephyr Freight", topic, scopes=scopes_for(guild))
     session = reply.session.id
-    for text in (QUERY, "Certified cranes in Valparaiso by March, paid for upfront."):
+    for text in (QUERY, "Certified hives in Valparaiso by March, paid for upfront."):
         await app.prep.answer(session, "tester", text)
     return (await app.prep.export(session, "tester")).markdown
 
@@ -132,7 +133,7 @@ async def test_notes_list_shows_only_the_servers_own_notes(
 async def test_a_note_cannot_be_shown_or_removed_from_another_server(
     team_discord: TeamDiscord, note_at_home: Any
 ) -> None:
-    name = "zephyr-freight-crane-hire-file-zx-4417"
+    name = "zephyr-freight-hive-rental-file-zx-4417"
     await team_discord.run("notes", "show", name=name, channel_id=OTHER_CHANNEL_ID)
     await team_discord.run("notes", "remove", name=name, channel_id=OTHER_CHANNEL_ID)
 

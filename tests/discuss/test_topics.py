@@ -76,7 +76,7 @@ async def test_a_topic_no_case_fits_is_composed_or_refused_never_borrowed(
 @pytest.mark.parametrize(
     "topic",
     [
-        "we're outsourcing hospital cleaning, cheapest bidder swears standards won't drop",
+        "our choir is swapping rehearsal space with a dance school, they swear they'll leave it tidy",
         "location owner for the shoot is nervous about damage",
     ],
 )

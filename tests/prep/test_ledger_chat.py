@@ -115,13 +115,7 @@ BEARERS = [
     ("the seller carries it, and I'll look at both reports myself", ledger.THEM),
     ("I'd lose £20k and they'd lose nothing; splitting it: half now", ledger.YOU),
     ("civilians on both sides pay if the truce breaks", ledger.OTHERS),
-    pytest.param(
-        "villagers on both sides pay if the truce breaks",
-        ledger.OTHERS,
-        marks=pytest.mark.xfail(
-            reason="a third party the vocabulary does not list is not read as one", strict=True
-        ),
-    ),
+    ("villagers on both sides pay if the truce breaks", ledger.OTHERS),
     # A sum owned is a loss owned; "pay it back" is the promise, not the loss.
     ("he'll pay it back, he says; if not it's my £8k", ledger.YOU),
     ("if I never see the money again, so be it", ledger.YOU),

@@ -6,7 +6,7 @@ import pytest
 
 from bot.coaching.models import Passage
 from bot.knowledge.quotes import with_quote
-from bot.prep.questions import broken, fear, phrase, promise, topic_phrase, wanted
+from bot.prep.questions import broken, fear, phrase, promised_by, topic_phrase, wanted
 from bot.prep.stages import StageQuestion
 
 
@@ -46,12 +46,20 @@ def test_what_the_user_wants_is_a_noun_phrase_or_nothing(answer: str, expected: 
          "Ms. Okafor does not keep the price fixed for the year"),
         ("He will be on time with every delivery.", True,
          "Ms. Okafor was not on time with every delivery"),
+        # A thing promised breaks as itself, and who promised it is not part of the act.
+        ("the boiler will be replaced before winter like he promised", False,
+         "the boiler is not replaced before winter"),
     ],
 )  # fmt: skip
 def test_a_they_will_reads_as_the_promise_broken(
     assumption: str, past: bool, expected: str
 ) -> None:
-    assert broken("Ms. Okafor", promise(assumption), past=past) == expected
+    thing, act = promised_by(assumption)
+    assert broken(thing or "Ms. Okafor", act, past=past) == expected
+
+
+def test_it_will_be_fine_is_nobodys_promise() -> None:
+    assert promised_by("It will be fine, honestly") == ("", "")
 
 
 @pytest.mark.parametrize(

@@ -309,6 +309,28 @@ async def test_a_follow_up_asks_about_the_amount_or_deadline_it_brings_in(
 
 
 @pytest.mark.parametrize(
+    ("message", "asked_about"),
+    [
+        (
+            "booking a lighting crew for our festival, the guy has never cancelled in his life. "
+            "we're paying 70% upfront, sounds good right?",
+            "70%",
+        ),
+        (
+            "the vendor's account exec told me off the record the licence won't go up, it's "
+            "just not in the contract. fine to rely on?",
+            "written",
+        ),
+    ],
+)
+async def test_money_paid_up_front_or_a_spoken_promise_is_asked_about_in_any_deal(
+    parley_app: Parley, message: str, asked_about: str
+) -> None:
+    turn = await ask(parley_app, message)
+    assert any(asked_about in q.text for q in turn.questions)
+
+
+@pytest.mark.parametrize(
     ("message", "amount", "deadline"),
     [
         ("estimated £40k split between 6 flats", "£40k", ""),

@@ -108,6 +108,10 @@ def test_deal_kind_is_matched(reader: SituationReader, text: str, kind: str) -> 
         ("for a first angel round. one angel, Richard, said hed put in 150k", "Richard"),
         ("im the landlord of a 2 bed. found tenants, a couple, both employed", "the couple"),
         ("lending my niece 12k for her deposit, her mortgage lender wants a letter", "your niece"),
+        # With no kind's role word there, the trade the user names is the person dealt with.
+        ("we've bought from the same jeweller for 3 generations", "the jeweller"),
+        ("the producer wants me to shoot his indie feature on a deferred fee", "the producer"),
+        ("my neighbour wants to rent my tesla for 2 weeks, he's a dentist", "your neighbour"),
     ],
 )
 def test_counterpart_in_the_users_words(
@@ -161,6 +165,14 @@ def test_third_parties_are_not_the_counterpart(
             "object",
             "your Sony A7III",
         ),
+        (
+            "selling my late mum's yamaha upright, buyer offered £1,800",
+            "object",
+            "your yamaha upright",
+        ),
+        ("he's making the bridal set for 12 lakh and wants 60% advance", "upfront", "60%"),
+        ("we're paying 70% upfront, €22k total. sounds good right?", "upfront", "70%"),
+        ("he wants us to pay $5k upfront before he starts", "upfront", "$5k"),
     ],
 )
 def test_deal_fields_in_the_users_words(
@@ -188,6 +200,20 @@ def test_the_users_seat_is_read_in_their_own_language_and_car(
     reader: SituationReader, text: str, kind: str
 ) -> None:
     assert reader.read(text).deal.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "muralist here, i'm thinking 30% deposit, 40% at halfway, 30% on completion",  # paid to
+        "the buyer wants to pay 10% now and the rest on collection",
+        "the quote is £4k for the whole job",
+    ],
+)
+def test_money_the_user_receives_or_is_only_quoted_is_not_paid_up_front(
+    reader: SituationReader, text: str
+) -> None:
+    assert reader.read(text).deal.upfront is None
 
 
 @pytest.mark.parametrize(
