@@ -932,7 +932,18 @@ def _slots(situation: Reading, kind: DealKind | None) -> dict[str, str]:
     deal = situation.deal
     counterpart = deal.counterpart or (kind.counterpart_role if kind else "the other side")
     obj = deal.object or (kind.default_object if kind else "the deal")
-    return {"counterpart": counterpart, "object": obj, "mechanism": "that safeguard"}
+    slots = {"counterpart": counterpart, "object": obj, "mechanism": "that safeguard"}
+    # A sum the user names ("£14k up front" -> "£14k"); a share ("60%") is no sum to lose.
+    if deal.money and (sum_ := _SUM.search(deal.money)):
+        slots["money"] = sum_.group(0).strip()
+    return slots
+
+
+_SUM = re.compile(
+    r"[£$€₹]\s?\d[\d,.]*\s?(?:k|m|bn)?\b|\b\d[\d,.]*\s?(?:k|m|bn|lakh|crore|grand)\b"
+    r"|\b\d{1,3}(?:,\d{3})+\b",
+    re.I,
+)
 
 
 def _fill(

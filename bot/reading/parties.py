@@ -237,6 +237,10 @@ _ADVISERS = frozenset(
 _SELF_BEFORE = re.compile(r"\b(?:i'?m|im|i am|as|we'?re|we are)\s+(?:an?|the)?\s*$", re.I)
 _SELF_AFTER = re.compile(r"^\s*(?:role|position|job|post|here|myself)\b", re.I)
 # "the club's exchange": whose exchange, not who the user deals with.
+_OPENING_SELF = re.compile(
+    r"^\s+(?:here\b|at (?:an?|the|my|our)\s+(?:(?!says|said|wants|offered|asked|is|has)[\w'-]+\s*){1,5}[.,;!?])",
+    re.I,
+)
 _POSSESSIVE_AFTER = re.compile(r"^'s\s+(?:exchange|platform|site|app|website|resale|shop|store)\b")
 
 
@@ -244,8 +248,14 @@ def _is_self(mention: Mention, text: str) -> bool:
     """The user describing themselves ("senior dev role", "I'm a subcontractor"), or a place."""
     end = mention.start + len(mention.written)
     before, after = text[max(0, mention.start - 12) : mention.start], text[end:]
+    # "union rep at a distribution centre. MD gave his word...": a role opening the message
+    # with no determiner introduces the user.
+    opening = not text[: mention.start].strip() and not mention.determiner
     return bool(
-        _SELF_BEFORE.search(before) or _SELF_AFTER.match(after) or _POSSESSIVE_AFTER.match(after)
+        _SELF_BEFORE.search(before)
+        or _SELF_AFTER.match(after)
+        or _POSSESSIVE_AFTER.match(after)
+        or (opening and _OPENING_SELF.match(after))
     )
 
 

@@ -330,6 +330,15 @@ async def test_money_paid_up_front_or_a_spoken_promise_is_asked_about_in_any_dea
     assert any(asked_about in q.text for q in turn.questions)
 
 
+async def test_a_trusting_user_is_asked_about_the_sum_they_name(parley_app: Parley) -> None:
+    turn = await ask(
+        parley_app,
+        "the producer was on a netflix crew so he's legit. he wants me to shoot his feature on a "
+        "deferred fee of $12k, that's normal right",
+    )
+    assert any("$12k" in q.text for q in turn.questions)
+
+
 @pytest.mark.parametrize(
     ("message", "amount", "deadline"),
     [

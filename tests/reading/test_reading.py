@@ -121,6 +121,19 @@ def test_counterpart_in_the_users_words(
 
 
 @pytest.mark.parametrize(
+    ("text", "user"),
+    [
+        ("union rep at a distribution centre. the MD gave his word on jobs", "the union rep"),
+        ("muralist here, doing a wall for a coffee chain, 30% deposit", "the muralist"),
+    ],
+)
+def test_a_role_opening_the_message_introduces_the_user(
+    reader: SituationReader, text: str, user: str
+) -> None:
+    assert reader.read(text).deal.counterpart != user
+
+
+@pytest.mark.parametrize(
     ("text", "third_party"),
     [
         ("my uncle vouched for the mechanic, he did his car last year", "my uncle"),
