@@ -257,8 +257,7 @@ class SituationalEngine:
     def _fact_candidates(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
         """Questions on an amount or a deadline this follow-up brings in ("£40k for the roof",
         "within 10 days"): the new fact is what the user wants weighed, not the deal's next risk."""
-        message = request.message
-        earlier = " ".join(request.conversation.situation.get("said", []))
+        message, earlier = request.message, _earlier(request)
         amount = (_amount_move(message), "money", new_amount(message, earlier), "resources")
         deadline = ("new-deadline", "timing", new_deadline(message, earlier), "time")
         found = []
@@ -276,29 +275,31 @@ class SituationalEngine:
         """Questions on money paid before anything is delivered ("wants 60% advance"), on any
         kind of deal, the turn it is first mentioned."""
         upfront = situation.deal.upfront
-        earlier = " ".join(request.conversation.situation.get("said", []))
-        if not upfront or find_upfront(earlier) == upfront:
+        if not upfront or find_upfront(_earlier(request)) == upfront:
             return []
         filled = dict(slots, upfront=upfront)
-        texts = self.corpus.generic.get("upfront", ())
-        found = [
-            _fill(t, filled, dim, f"generic:upfront:{i}", weight, UPFRONT_RISK)
-            for i, (t, (dim, weight)) in enumerate(zip(texts, UPFRONT_WEIGHTS, strict=False))
-        ]
-        return [c for c in found if c]
+        return self._weighted("upfront", filled, UPFRONT_WEIGHTS, UPFRONT_RISK)
 
     def _cued_candidates(self, request: PlanRequest, slots: dict[str, str]) -> list[Candidate]:
         """A generic move the message's own words call for ("off the record", "the paperwork
         will follow"), the turn they are first said."""
-        earlier = " ".join(request.conversation.situation.get("said", []))
-        found = []
-        for move in self.corpus.cued_moves(request.message):
-            if move in self.corpus.cued_moves(earlier):
-                continue
-            for i, (text, (dim, weight)) in enumerate(
-                zip(self.corpus.generic[move], CUED_WEIGHTS, strict=False)
-            ):
-                found.append(_fill(text, slots, dim, f"generic:{move}:{i}", weight, CUED_RISK))
+        said_before = set(self.corpus.cued_moves(_earlier(request)))
+        return [
+            c
+            for move in self.corpus.cued_moves(request.message)
+            if move not in said_before
+            for c in self._weighted(move, slots, CUED_WEIGHTS, CUED_RISK)
+        ]
+
+    def _weighted(
+        self, move: str, slots: dict[str, str], weights: tuple[tuple[str, float], ...], risk: str
+    ) -> list[Candidate]:
+        """A generic move's questions, each with its own dimension and weight, in order."""
+        texts = self.corpus.generic.get(move, ())
+        found = [
+            _fill(text, slots, dimension, f"generic:{move}:{i}", weight, risk)
+            for i, (text, (dimension, weight)) in enumerate(zip(texts, weights, strict=False))
+        ]
         return [c for c in found if c]
 
     def _covered_risks(self, kind: DealKind, request: PlanRequest) -> set[str]:
@@ -912,6 +913,11 @@ def new_deadline(message: str, earlier: str) -> str:
     if not timing or timing.lower().startswith(("for ", "since ")) or timing in earlier:
         return ""
     return timing if _DECISION.search(message) else ""
+
+
+def _earlier(request: PlanRequest) -> str:
+    """What the user said in the conversation's earlier turns."""
+    return " ".join(request.conversation.situation.get("said", []))
 
 
 def _user_words(request: PlanRequest) -> str:
