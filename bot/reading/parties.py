@@ -236,11 +236,11 @@ _ADVISERS = frozenset(
 )
 _SELF_BEFORE = re.compile(r"\b(?:i'?m|im|i am|as|we'?re|we are)\s+(?:an?|the)?\s*$", re.I)
 _SELF_AFTER = re.compile(r"^\s*(?:role|position|job|post|here|myself)\b", re.I)
-# "the club's exchange": whose exchange, not who the user deals with.
 _OPENING_SELF = re.compile(
     r"^\s+(?:here\b|at (?:an?|the|my|our)\s+(?:(?!says|said|wants|offered|asked|is|has)[\w'-]+\s*){1,5}[.,;!?])",
     re.I,
 )
+# "the club's exchange": whose exchange, not who the user deals with.
 _POSSESSIVE_AFTER = re.compile(r"^'s\s+(?:exchange|platform|site|app|website|resale|shop|store)\b")
 
 
@@ -345,18 +345,14 @@ def _described_pattern(words: frozenset[str]) -> re.Pattern[str]:
 
 
 # "selling my switch oled", "buying a used canon r6 from a guy": the thing right after the verb.
-_TRADED = re.compile(
-    r"\b(?:sell(?:ing)?|sold|buy(?:ing)?|bought|swap(?:ping)?|trad(?:e|ing)|list(?:ed|ing))\s+"
-    r"(my|our|a|an|the|his|her|this|that)\s+((?:[a-z0-9][\w-]*\s*){1,3})",
-    re.I,
-)
+_SALE_VERBS = r"sell(?:ing)?|sold|buy(?:ing)?|bought|swap(?:ping)?|trad(?:e|ing)|list(?:ed|ing)"
+_THING_AFTER = r"\s+(my|our|a|an|the|his|her|this|that)\s+((?:[a-z0-9][\w-]*\s*){1,3})"
+_TRADED = re.compile(rf"\b(?:{_SALE_VERBS}){_THING_AFTER}", re.I)
 # With no kind matched, the verbs of any deal: "he's making the bridal set", "hiring a marquee".
 _MADE = re.compile(
-    r"\b(?:sell(?:ing)?|sold|buy(?:ing)?|bought|swap(?:ping)?|trad(?:e|ing)|list(?:ed|ing)|"
-    r"mak(?:e|ing)|build(?:ing)?|commission(?:ing|ed)?|order(?:ing|ed)?|ship(?:ping)?|"
-    r"suppl(?:y|ying)|rent(?:ing)?|leas(?:e|ing)|hir(?:e|ing)|book(?:ing)?|licens(?:e|ing)|"
-    r"publish(?:ing)?|run(?:ning)?|fund(?:ing)?|design(?:ing)?|paint(?:ing)?)\s+"
-    r"(my|our|a|an|the|his|her|this|that)\s+((?:[a-z0-9][\w-]*\s*){1,3})",
+    rf"\b(?:{_SALE_VERBS}|mak(?:e|ing)|build(?:ing)?|commission(?:ing|ed)?|order(?:ing|ed)?|"
+    r"ship(?:ping)?|suppl(?:y|ying)|rent(?:ing)?|leas(?:e|ing)|hir(?:e|ing)|book(?:ing)?|"
+    rf"licens(?:e|ing)|publish(?:ing)?|run(?:ning)?|fund(?:ing)?|design(?:ing)?|paint(?:ing)?){_THING_AFTER}",
     re.I,
 )
 _NOT_THING = frozenset(
