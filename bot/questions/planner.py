@@ -76,9 +76,9 @@ CONTEXT_TURNS = 3
 COVERED_EXAMINE_BONUS = 0.6
 # A follow-up's new amount or deadline, asked about ahead of the deal's next risk (3.0).
 FACT_WEIGHT = 3.3
-# Money paid before delivery comes up whatever the kind: the first question on it outranks the
-# kind's own redirects, the others are there to pick from.
-UPFRONT_MOVES = ("trust", "examining", "decide", "new_facts", "pushback")
+# Moves where money paid up front and a spoken promise are asked about, whatever the kind: the
+# first question on each outranks the kind's own redirects, the others are there to pick from.
+ANY_DEAL_MOVES = ("trust", "examining", "decide", "new_facts", "pushback")
 UPFRONT_RISK = "money paid before delivery, lost if the work stops; managed by stages or warranties"
 CUED_RISK = "a promise made out loud and never written into the terms, so nothing holds it"
 # A promise the user says is not written down is the crux of the message, whatever the kind.
@@ -168,7 +168,7 @@ class SituationalEngine:
             self._kind_candidates(kind, move, slots, found, request)
         if request.conversation.turns and move != "concept":
             found.extend(self._fact_candidates(request, slots))
-        if move in UPFRONT_MOVES:
+        if move in ANY_DEAL_MOVES:
             found.extend(self._upfront_candidates(request, situation, slots))
             found.extend(self._cued_candidates(request, slots))
         if move == "examining" or situation.trust.mechanisms_named:
