@@ -68,6 +68,26 @@ PHASE_BONUS = 0.5
 # A question about the very move the user is answering (an ultimatum, a silence) beats a deal
 # question about risk, but a deal's own tactics question (3.6) can still win on its wording.
 TACTIC_WEIGHT = 3.4
+# Object words every kind of deal shares ("the contract", "the business"): no sign that a
+# quoted sentence is about another deal.
+DEAL_WORDS = frozenset(
+    ["contract", "agreement", "business", "package", "order", "goods", "project", "hours",
+     "deal", "loan", "equity", "shares", "stock", "bonus", "lease", "company", "firm", "agency",
+     "venture", "system", "software", "design", "campaign", "brand", "product", "platform",
+     "site", "unit", "place", "home", "room", "property", "placement", "inspections", "work",
+     "job", "role", "offer", "money", "payment", "service", "services", "terms", "plan",
+     "warranty", "up"]
+)  # fmt: skip
+
+
+def _goods(kind: DealKind) -> set[str]:
+    """The things a kind of sale trades that its keywords name too ("car", "puppy"): concrete
+    goods, not the terms it is traded under."""
+    keywords = set(tokenize(" ".join(kind.keywords)))
+    single = [w.lower() for w in kind.object_words if " " not in w]
+    return {w for w in single if set(tokenize(w)) & keywords}
+
+
 # Cited from the tactics guide (knowledge/tactics.md), which is filed under this kind.
 TACTICS_KIND = "tactics"
 # How much a follow-up's ranking leans on the conversation's earlier messages.
@@ -83,7 +103,7 @@ UPFRONT_RISK = "money paid before delivery, lost if the work stops; managed by s
 CUED_RISK = "a promise made out loud and never written into the terms, so nothing holds it"
 # A promise the user says is not written down is the crux of the message, whatever the kind.
 CUED_WEIGHTS = (("mechanism", 3.8), ("security", 2.8), ("control", 2.6), ("incentives", 2.6))
-UPFRONT_WEIGHTS = (("risk", 3.3), ("incentives", 2.8), ("security", 2.8), ("time", 2.5))
+UPFRONT_WEIGHTS = (("risk", 3.7), ("incentives", 3.1), ("security", 3.0), ("time", 2.6))
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
 _ASKS_MEANING = re.compile(
@@ -118,6 +138,7 @@ class SituationalEngine:
     embed: Callable[[str], list[float]]
     name: str = "offline"
     _vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    _foreign: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def plan(self, request: PlanRequest) -> list[Question]:
         return self.plan_outcome(request).questions
@@ -127,14 +148,7 @@ class SituationalEngine:
         situation = request.situation
         if situation is None:
             return self.fallback.plan_outcome(request)
-        ongoing = request.conversation.turns > 0
-        move = primary_move(situation, ongoing)
-        if asks_about_term(situation.text, self.corpus):
-            move = "concept"  # a glossary term asked about is a concept question, whatever else
-        elif (tactic := self.corpus.tactic_in(situation.text)) and _answers_a_move(
-            situation, move, ongoing, tactic.strong
-        ):
-            move = "tactics"  # "take it or leave it", "gone quiet": a move to answer, not a risk
+        move = self._move(situation, request.conversation.turns > 0)
         candidates = self._candidates(request, situation, move)
         count = COUNTS[move]
         if move == "decide" and not request.conversation.turns:
@@ -149,6 +163,37 @@ class SituationalEngine:
         questions = self._ground(request, situation, chosen)
         preface = self._preface(request, situation, move, chosen)
         return PlanOutcome(questions, self.name, fallback=False, preface=preface)
+
+    def _move(self, situation: Reading, ongoing: bool) -> str:
+        """The move this turn makes: the intents' own, settled by what the message names."""
+        move = primary_move(situation, ongoing)
+        if asks_about_term(situation.text, self.corpus):
+            return "concept"  # a glossary term asked about is a concept question, whatever else
+        tactic = self.corpus.tactic_in(situation.text)
+        if tactic and _answers_a_move(situation, move, ongoing, tactic.strong):
+            return "tactics"  # "take it or leave it", "gone quiet": a move to answer, not a risk
+        if move == "tactics" and not tactic and "examining" in situation.intents:
+            # "holding back 15%: is that reasonable?" names no tactic but a safeguard to examine.
+            kind = self.corpus.kinds.get(situation.deal.kind or "")
+            if self._mechanisms_named(situation.text, kind):
+                return "examining"
+        return move
+
+    def _things_elsewhere(self, kind_id: str | None) -> frozenset[str]:
+        """The concrete things other kinds of deal trade ("car", "puppy"), which mark a quoted
+        sentence as being about some other deal than this one."""
+        key = kind_id or ""
+        if key not in self._foreign:
+            own = self.corpus.kinds.get(key)
+            mine = {w.lower() for w in own.object_words} if own else set()
+            self._foreign[key] = frozenset(
+                w
+                for k in self.corpus.kinds.values()
+                if k.family == "commerce"
+                for w in _goods(k)
+                if w not in mine | DEAL_WORDS
+            )
+        return self._foreign[key]
 
     # -- candidates ---------------------------------------------------------------------------
 
@@ -498,7 +543,7 @@ class SituationalEngine:
             term = c.move_id.startswith("term:")
             kind, about = (None if term else situation.deal.kind), f"{c.text} {c.risk}"
             if term and (found := self._naming_term(c, query, situation, request, used)):
-                return with_quote(found, about)
+                return with_quote(found, about, foreign=self._things_elsewhere(situation.deal.kind))
         else:
             query = 0.6 * self._vector(c.template) + 0.4 * message
             kind, about = situation.deal.kind, f"{c.text} {request.message}"
@@ -518,7 +563,7 @@ class SituationalEngine:
         if best.score < CITATION_FLOOR:
             essay = [p for p in fresh if p.original or not p.case_kind]
             best = essay[0] if essay else best
-        return with_quote(best, about)
+        return with_quote(best, about, foreign=self._things_elsewhere(situation.deal.kind))
 
     def _from_tactics(
         self, c: Candidate, message: np.ndarray, request: PlanRequest, used: set[str]

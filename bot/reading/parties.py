@@ -240,6 +240,14 @@ _OPENING_SELF = re.compile(
     r"^\s+(?:here\b|at (?:an?|the|my|our)\s+(?:(?!says|said|wants|offered|asked|is|has)[\w'-]+\s*){1,5}[.,;!?])",
     re.I,
 )
+# "NHS band 7 role", "grade 5": a role word numbered without a determiner is a label, and so
+# is every other mention of that word ("fixed at the band").
+_NUMBERED = re.compile(r"^\s\d+[a-z]?\b")
+# "says he's a genuine fan": what the counterpart already mentioned is, not another party.
+_DESCRIBED = re.compile(
+    r"\b(?:he|she|they)(?:'s|’s| is| was|'re| are| were)\s+$",
+    re.I,
+)
 # "the club's exchange": whose exchange, not who the user deals with.
 _POSSESSIVE_AFTER = re.compile(r"^'s\s+(?:exchange|platform|site|app|website|resale|shop|store)\b")
 
@@ -253,10 +261,15 @@ def _is_self(mention: Mention, text: str) -> bool:
     opening = not text[: mention.start].strip() and not mention.determiner
     return bool(
         _SELF_BEFORE.search(before)
+        or _DESCRIBED.search(text[max(0, mention.start - 24) : mention.start])
         or _SELF_AFTER.match(after)
         or _POSSESSIVE_AFTER.match(after)
         or (opening and _OPENING_SELF.match(after))
     )
+
+
+def _after(mention: Mention, text: str) -> str:
+    return text[mention.start + len(mention.written) :]
 
 
 def _lower(items: tuple[str, ...]) -> set[str]:
@@ -284,6 +297,8 @@ def _parties_among(
         role_mentions(text, roles) + name_mentions(text, lexicon), key=lambda m: m.start
     )
     mentions = [m for m in mentions if not _is_self(m, text)]
+    labels = {m.head for m in mentions if not m.determiner and _NUMBERED.match(_after(m, text))}
+    mentions = [m for m in mentions if m.head not in labels]
     third = [m for m in mentions if _is_third_party(m, text, kind, lexicon)]
     others = [m for m in mentions if m not in third]
     # A name beats a role word, and a role word beats a vague "guy" mentioned earlier.
@@ -357,6 +372,11 @@ _MADE = re.compile(
 )
 _NOT_THING = frozenset(
     [
+        # "skip the written order": the paperwork around the deal, not the thing traded.
+        "written",
+        "signed",
+        "verbal",
+        "formal",
         "to",
         "from",
         "for",

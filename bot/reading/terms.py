@@ -55,7 +55,10 @@ def find_timing(text: str) -> str | None:
 
 # What the user hands over before getting anything back: "wants 60% advance", "we're paying 70%
 # upfront", "£85k on signing". Only the user paying: a muralist asking 30% up front is covered.
-_SHARE = rf"(?:\d{{1,3}}\s?%|{_CURRENCY}\s?{_NUMBER}|\b{_NUMBER}\s?(?:k|lakh|crore|grand)\b|half|the full \w+)"
+_SHARE = (
+    rf"(?:\d{{1,3}}\s?%|{_CURRENCY}\s?{_NUMBER}(?:k|m)?|\b{_NUMBER}\s?(?:k|lakh|crore|grand)\b|half|"
+    rf"the full (?:{_CURRENCY}\s?{_NUMBER}(?:k|m)?|\w+))"
+)
 _BEFORE = (
     r"(?:up ?front|up-front|in advance|advance|as (?:an? )?(?:advance|deposit)|deposit|on signing|"
     r"before (?:work|anything|they|he|she|it) (?:starts?|begins?|ships?)|now)"

@@ -33,6 +33,15 @@ TACTICS_GUIDE = "Parley guide: tactics at the table"
         ("dealer offered £6k for my trade-in and wants £24k for the new one, how do i counter?", "counter", "dealer"),
         ("should i name a number first? the recruiter asked my salary expectations", "first-number", None),
         ("my cofounder wants 60/40, how do i push back without blowing it up", "ask-for-more", "cofounder"),
+        ("the salesman keeps going off to check with his manager and coming back with £50 off", "authority", "salesman"),
+        ("we agreed the price last week and now the client keeps asking for one more small thing", "nibble", "client"),
+        ("the council says the grade is fixed by the band, what else can i ask for?", "fixed-terms", None),
+        ("in the trade sim the other delegation keeps linking the fish quota to car tariffs", "linkage", None),
+        ("the agency quoted 40k, do i tell them our budget is 25k or let them guess?", "budget-reveal", "agency"),
+        ("the buyer's survey found £6k of damp, he wants us to split the difference on it", "split", "buyer"),
+        ("two offers on our bungalow, should i tell each buyer about the other one?", "competing", "buyer"),
+        ("role play tomorrow: both sides want the other to hand over the hostages first. deadlock", "deadlock", None),
+        ("our printer supplier says prices go up 9% in march, we spend 30k a year with them", "price-rise-in", "supplier"),
     ],
 )  # fmt: skip
 async def test_a_tactic_is_answered_with_its_own_questions(

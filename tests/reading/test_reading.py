@@ -112,10 +112,13 @@ def test_deal_kind_is_matched(reader: SituationReader, text: str, kind: str) -> 
         ("we've bought from the same jeweller for 3 generations", "the jeweller"),
         ("the producer wants me to shoot his indie feature on a deferred fee", "the producer"),
         ("my neighbour wants to rent my tesla for 2 weeks, he's a dentist", "your neighbour"),
+        # What the counterpart is said to be describes them; a numbered grade is a label.
+        ("lad on gumtree has my bike, says he's a keen cyclist, wants it tonight", "the lad"),
+        ("council band 5 job, they say pay is fixed at the band", None),
     ],
 )
 def test_counterpart_in_the_users_words(
-    reader: SituationReader, text: str, counterpart: str
+    reader: SituationReader, text: str, counterpart: str | None
 ) -> None:
     assert reader.read(text).deal.counterpart == counterpart
 
@@ -207,6 +210,19 @@ def test_deal_fields_in_the_users_words(
             "vehicle-private-sale",
         ),
         ("buying a 2016 golf tdi off a mechanic, no service book", "used-vehicle-purchase"),
+        # Someone else selling puts the user in the buyer's seat; a bond "from us" in the bidder's.
+        (
+            "seller is a lovely old boy, his 2014 fiesta has 60k miles, paying cash",
+            "used-vehicle-purchase",
+        ),
+        (
+            "acquiring a dental practice in leeds, the owner says the patient list is solid",
+            "business-purchase",
+        ),
+        (
+            "the county wants a 10% performance bond from us on the bridge repair contract",
+            "tender-bid",
+        ),
     ],
 )
 def test_the_users_seat_is_read_in_their_own_language_and_car(
