@@ -175,8 +175,13 @@ _CLEFT = re.compile(
 )
 # "...would be the ones explaining it to the board, so us really": a closing answer.
 _SO_PARTY = re.compile(
-    r"(?:^|[,.;]\s*)so (?P<party>me|us|them|him|her|both of us)(?:\s+(?:really|then|obviously|i guess))?\s*(?:[.,;!]|$)",
+    r"(?:^|[,.;]\s*)so (?:it'?s |it is |that'?s )?(?P<party>me|us|them|him|her|both of us)(?:\s+(?:really|then|obviously|i guess))?\s*(?:[.,;!]|$)",
     re.I,
+)
+# "him? nah, me", "me? no... it's luis who's out the money": a first guess taken back.
+_CORRECTED = re.compile(
+    r"^\W*[\w' ]{1,30}\?\s*(?:no+|nah+|nope|not really|actually|wait)\b[\s,.…!-]*(?P<rest>.+)$",
+    re.I | re.S,
 )
 _BARE_NOUN = re.compile(r"^(?:the|my|our|their|his|her)\s+[a-z-]+$", re.I)
 
@@ -185,6 +190,8 @@ def bearer(text: str, parties: Parties) -> str:
     """Who bears the risk an answer describes: you, them, shared, others, or unassigned."""
     if not text.strip():
         return UNASSIGNED
+    if (corrected := _CORRECTED.match(text)) and corrected.group("rest").strip():
+        return bearer(corrected.group("rest"), parties)  # "him? nah, me": the correction
     if said := _said_outright(text, parties):
         return said
     if _SHARED_CUE.search(text):
@@ -205,7 +212,8 @@ def bearer(text: str, parties: Parties) -> str:
 
 def _said_outright(text: str, parties: Parties) -> str:
     """The bearer an answer names before anything else, or in a cleft; "" when it does not."""
-    for pattern in (_OPENING, _CLEFT, _SO_PARTY):
+    # A closing "so it's me" settles an answer that opened on someone else.
+    for pattern in (_SO_PARTY, _OPENING, _CLEFT):
         match = pattern.match(text) if pattern is _OPENING else pattern.search(text)
         if not match:
             continue

@@ -86,6 +86,15 @@ _REFUSED_AFTER = re.compile(
     r"^\W*\?\s*(?:no|nah)\b",
     re.I,
 )
+# A safeguard refused without being named: "I'm not asking him for that, he'd be so hurt",
+# "it feels like I'd be insulting Priya... so no".
+_BARE_REFUSAL = re.compile(
+    r"\b(?:not|never|won'?t|wont|wouldn'?t|can'?t|cant|don'?t|dont)\s+(?:going to |gonna )?"
+    r"(?:ask|asking|push|pushing|insist|insisting|bring (?:it|that) up|raise (?:it|that))\b|"
+    r"\bso no\b|\bsaid no\b|\binsult\w*|\boffend\w*|"
+    r"\b(?:he|she|they)(?:'?d| would) be (?:so |really |very |a bit )?(?:hurt|offended|insulted|upset)\b",
+    re.I,
+)
 # "He must have insurance, all builders do, I haven't asked to see it": assumed, never seen;
 # no cover, even after words that would otherwise insist on it ("must").
 _UNSEEN_AFTER = re.compile(
@@ -178,6 +187,11 @@ def read_mechanisms(text: str, reading: TrustReading) -> MechanismReading:
     return MechanismReading(kind, (), refused, says_trusting or kind == TRUST_ONLY)
 
 
+def refuses_outright(text: str) -> bool:
+    """True when the answer turns a safeguard down without naming it ("so no")."""
+    return bool(_BARE_REFUSAL.search(text))
+
+
 def _without_mechanism(text: str, reading: TrustReading, written: bool) -> str:
     """An answer naming no mechanism: a written term, a risk accepted on purpose, or trust.
 
@@ -187,6 +201,8 @@ def _without_mechanism(text: str, reading: TrustReading, written: bool) -> str:
         return OTHER
     if _ACCEPT.search(text) and not reading.relies_on_trust:
         return ACCEPTED
+    if refuses_outright(text):
+        return TRUST_ONLY
     if _ARRANGED.search(text) and not (reading.relies_on_trust or _TRUST_WORDS.search(text)):
         # Users name arrangements no list foresees ("any change goes through a joint
         # committee"); an answer that sets terms without leaning on trust is not trust only.

@@ -23,6 +23,7 @@ from bot.knowledge.store import GLOBAL_SCOPE
 from bot.prep import ledger as kinds
 from bot.prep.brief import build_brief
 from bot.prep.expiry import Due, ExpiryPolicy, sweep
+from bot.prep.mechanisms import refuses_outright
 from bot.prep.models import (
     ACTIONS,
     ACTIVE,
@@ -286,7 +287,8 @@ class PrepService:
         if leans_on_trust(reading):
             return True
         read = kinds.read_answer(text, reading, self._parties(session))
-        return bool(read.refused) and kinds.is_trust_only(read.mechanism)
+        refused = bool(read.refused) or refuses_outright(text)
+        return refused and kinds.is_trust_only(read.mechanism)
 
     def _follow_up_state(
         self, session: PrepSession, where: Target, text: str, reading: TrustReading, leans: bool

@@ -250,6 +250,8 @@ class SituationalEngine:
         }[move]
         if generic == "new-facts" and not request.conversation.turns:
             generic = "examine"  # "that new information" needs something said before
+        if generic == "decide" and _COMPARING.search(request.message):
+            generic = "decide-compare"  # "lease at £420 a month or buy at £17k": two options
         # Generic moves carry no dimension of their own; spreading them lets up to three be asked.
         for i, text in enumerate(self.corpus.generic.get(generic, ())):
             dimension = GENERIC_DIMENSIONS[i % len(GENERIC_DIMENSIONS)]
@@ -741,7 +743,9 @@ def _small_talk(situation: Reading, move: str) -> str:
 
 # "65k startup vs 72k corp", "which should i take": a choice between options.
 _COMPARING = re.compile(
-    r"\b(?:vs\.?|versus|two offers|which one|which should|which (?:offer|option) )", re.I
+    r"\b(?:vs\.?|versus|two offers|which one|which should|which (?:offer|option) )"
+    r"|\bor (?:buy|lease|rent|hire|sell|keep|stay|accept|take|wait|switch|renew)\b",
+    re.I,
 )
 
 # Trust said in so many words earlier in the conversation ("he seems honest").
@@ -794,7 +798,8 @@ def recap(
         return _lines(
             first, f"Nothing in place yet covers these: so far they rest on {counterpart}'s word."
         )
-    leaned = situation.trust.relies_on_trust or situation.trust.cues or memory.get("trust_turns")
+    # Trust in so many words: the model's hunch alone reads "lease or buy?" as reliance on trust.
+    leaned = situation.trust.cues or memory.get("trust_turns")
     examining = situation.trust.examining_risk or "examining" in situation.intents
     if examining or not (leaned or any(_TRUST_CUE.search(t) for t in memory.get("said", []))):
         # No safeguard named in our words is no proof that none exists: a user checking the
