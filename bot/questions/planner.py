@@ -107,7 +107,8 @@ UPFRONT_WEIGHTS = (("risk", 3.7), ("incentives", 3.1), ("security", 3.0), ("time
 # Below this support score a passage is no evidence for the question; cite the essay instead.
 CITATION_FLOOR = 0.25
 _ASKS_MEANING = re.compile(
-    r"\b(?:what(?:'s| is| are| does| do)|whats|mean|meaning|explain|difference between|define|"
+    r"\b(?:what(?:'s| is| are| does| do)|what even is|wtf is|whats|mean|meaning|explain|"
+    r"difference between|define|"
     r"eli5|like i'?m 5|how does .{0,40} work)\b",
     re.I,
 )
@@ -217,7 +218,7 @@ class SituationalEngine:
             found.extend(self._upfront_candidates(request, situation, slots))
             found.extend(self._cued_candidates(request, slots))
         if move == "examining" or situation.trust.mechanisms_named:
-            for mech in self._mechanisms_named(situation.text, kind):
+            for mech in self._mechanisms_named(_without_term(situation, move, self.corpus), kind):
                 named = dict(slots, mechanism=f"the {mech.id.replace('-', ' ')}")
                 found.extend(
                     _fill(
@@ -647,6 +648,12 @@ class SituationalEngine:
             if options:
                 lines.append(options[int(jitter(request.message, key) * len(options))])
         return tuple(lines)
+
+
+def _without_term(situation: Reading, move: str, corpus: QuestionCorpus) -> str:
+    """The message without the term it asks about: "retention of title" names no retention."""
+    term = corpus.term_in(situation.text) if move == "concept" else None
+    return term.pattern.sub(" ", situation.text) if term else situation.text
 
 
 def asks_about_term(text: str, corpus: QuestionCorpus) -> bool:
