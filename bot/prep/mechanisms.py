@@ -82,7 +82,7 @@ _REFUSED_AFTER = re.compile(
     r"wasn'?t|aren'?t) (?:needed|necessary|worth)|pointless|a waste|excessive|over the top|"
     r"out of the question|would (?:offend|insult|upset|annoy|hurt)|(?:would|'d) think (?:i'?m|im|we'?re|i was|i am)|behind (?:his|her|their) back|(?:feels?|felt|seems?|seemed|is|"
     r"was|'s|would be) (?:a bit |too |very |rather )?(?:rude|pushy|insulting|awkward|much|formal)|(?:don'?t|won'?t|didn'?t) (?:want|need|bother|"
-    r"ask|push|insist)|decided against|let it go|not going to|said no|turned (?:it |them )?down|declined|passed on it)\b|"
+    r"ask|push|insist)|decided against|let it go|not going to|not (?:asking|pushing|insisting)|said no|turned (?:it |them )?down|declined|passed on it)\b|"
     r"^\W*\?\s*(?:no|nah)\b",
     re.I,
 )

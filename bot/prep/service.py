@@ -281,12 +281,27 @@ class PrepService:
             notices.append(_follow_up_notice(reading))
         return session, notices
 
+    def _read(
+        self, session: PrepSession, text: str, reading: TrustReading, risk: str = ""
+    ) -> kinds.AnswerReading:
+        """The ledger's reading of an answer, in the user's words and, for an answer in
+        another language, its glossed key words too ("condition suspensive de prêt")."""
+        return kinds.read_answer(
+            self._glossed(text), reading, self._parties(session), risk=risk or text
+        )
+
+    def _glossed(self, text: str) -> str:
+        reader = self.coach.reader
+        language = reader.languages.detect(text) if reader else "en"
+        english = reader.gloss.english(text, language) if reader and language != "en" else ""
+        return f"{text}. {english}" if english else text
+
     def _leans(self, session: PrepSession, text: str, reading: TrustReading) -> bool:
         """Leans on trust: by the lens, or by refusing a safeguard on trust ("I won't insult her
         by asking for a penalty clause"), which the lens reads as weighing a mechanism."""
         if leans_on_trust(reading):
             return True
-        read = kinds.read_answer(text, reading, self._parties(session))
+        read = self._read(session, text, reading)
         refused = bool(read.refused) or refuses_outright(text)
         return refused and kinds.is_trust_only(read.mechanism)
 
@@ -320,7 +335,7 @@ class PrepService:
         row = next((r for r in ledger if r.id == where.round), None)
         if not column or row is None:
             return None
-        read = kinds.read_answer(text, reading, self._parties(session), risk=row.risk)
+        read = self._read(session, text, reading, risk=row.risk)
         if where.follow_up:
             # A follow-up asks what covers the trust: it can only bring a mechanism, and it
             # never overwrites the bearer or the residual the user already gave.
@@ -343,7 +358,7 @@ class PrepService:
         in_risk_stage = where.stage.repeat == "ledger" and where.question is None
         if where.follow_up or not (in_risk_stage or kinds.names_risk(text)):
             return None
-        read = kinds.read_answer(text, reading, self._parties(session))
+        read = self._read(session, text, reading)
         if any(r.risk.lower() == read.risk.lower() for r in ledger):
             return None
         return LedgerChange(None, _free_row(text, read))
@@ -821,7 +836,9 @@ def _column_values(
 ) -> dict[str, Any]:
     """The answered column, plus an empty mechanism column the answer clearly fills."""
     if column == "bearer":
-        values = {"bearer": _clip(text, "bearer"), "bearer_kind": read.bearer}
+        # "not sure" names nobody: an assumption stays the user's, who relies on it.
+        known = read.bearer if read.bearer != kinds.UNASSIGNED else row.bearer_kind
+        values = {"bearer": _clip(text, "bearer"), "bearer_kind": known}
         if not row.mechanism and read.mechanism not in _NOT_NAMED:
             values |= _mechanism_values(text, read)  # "me, but there's a warranty"
         return values
