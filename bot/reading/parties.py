@@ -254,8 +254,7 @@ _POSSESSIVE_AFTER = re.compile(r"^'s\s+(?:exchange|platform|site|app|website|res
 
 def _is_self(mention: Mention, text: str) -> bool:
     """The user describing themselves ("senior dev role", "I'm a subcontractor"), or a place."""
-    end = mention.start + len(mention.written)
-    before, after = text[max(0, mention.start - 12) : mention.start], text[end:]
+    before, after = text[max(0, mention.start - 12) : mention.start], _after(mention, text)
     # "union rep at a distribution centre. MD gave his word...": a role opening the message
     # with no determiner introduces the user.
     opening = not text[: mention.start].strip() and not mention.determiner
